@@ -1,0 +1,95 @@
+"""What each notebook parameter means and which values it may take.
+
+Notebook parameters share names across notebooks, and a name always means the
+same thing, so one table states the type and the admissible range of each. The
+command line checks every value against it before any kernel starts; the
+package's functions check their arguments with :func:`check` too.
+Defaults are not here: they live in each notebook's ``parameters`` cell and in
+``params/<notebook>.yaml`` (a test keeps the two equal).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+class ParameterError(ValueError):
+    """A parameter value that is unknown, of the wrong type or out of range."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: type
+    meaning: str
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def describe(self) -> str:
+        bounds = []
+        if self.minimum is not None:
+            bounds.append(f">= {self.minimum:g}")
+        if self.maximum is not None:
+            bounds.append(f"<= {self.maximum:g}")
+        return f"{self.kind.__name__}{' ' + ' and '.join(bounds) if bounds else ''}"
+
+
+RULES: dict[str, Rule] = {
+    "multihoming_coefficient": Rule(
+        float, "mean number of platforms per worker; every worker uses at least one platform", 1.0
+    ),
+    "registrations_total": Rule(float, "registrations summed over platforms, before the multi-homing correction", 0.0),
+    "monthly_visitors_total": Rule(
+        float, "monthly visitors summed over platforms, before the multi-homing correction", 0.0
+    ),
+    "very_active_share": Rule(float, "share of the at-least-monthly workers who are present at least weekly", 0.0, 1.0),
+    "coefficient_grid_min": Rule(float, "smallest multi-homing coefficient in the sensitivity analysis", 1.0),
+    "coefficient_grid_max": Rule(float, "largest multi-homing coefficient in the sensitivity analysis", 1.0),
+    "coefficient_grid_step": Rule(float, "step of the multi-homing coefficient grid", 0.001, 1.0),
+}
+
+
+def rule(name: str) -> Rule:
+    if name not in RULES:
+        raise ParameterError(f"unknown parameter '{name}'")
+    return RULES[name]
+
+
+def check(name: str, value: object) -> float | int | bool | str:
+    """Return ``value`` as parameter ``name``'s type, or raise :class:`ParameterError` saying why not."""
+    spec = rule(name)
+    if spec.kind is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ParameterError(f"parameter '{name}' must be a number, got {value!r}")
+        value = float(value)
+        if not math.isfinite(value):
+            raise ParameterError(f"parameter '{name}' must be finite, got {value}")
+    elif spec.kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ParameterError(f"parameter '{name}' must be a whole number, got {value!r}")
+    elif not isinstance(value, spec.kind):
+        raise ParameterError(f"parameter '{name}' must be a {spec.kind.__name__}, got {value!r}")
+    if spec.minimum is not None and value < spec.minimum:
+        raise ParameterError(f"parameter '{name}' = {value:g} is out of range: must be >= {spec.minimum:g} ({spec.meaning})")
+    if spec.maximum is not None and value > spec.maximum:
+        raise ParameterError(f"parameter '{name}' = {value:g} is out of range: must be <= {spec.maximum:g} ({spec.meaning})")
+    return value
+
+
+def parse(name: str, text: str) -> float | int | bool | str:
+    """Convert a command-line value (``-p NAME VALUE``) to parameter ``name``'s type and check it."""
+    kind = rule(name).kind
+    try:
+        if kind is float:
+            value: object = float(text)
+        elif kind is int:
+            value = int(text)
+        elif kind is bool:
+            if text.lower() not in ("true", "false"):
+                raise ValueError
+            value = text.lower() == "true"
+        else:
+            value = text
+    except ValueError:
+        raise ParameterError(f"parameter '{name}' must be a {kind.__name__}, got {text!r}") from None
+    return check(name, value)
