@@ -1,0 +1,86 @@
+"""Conventions every notebook keeps, and byte-for-byte reproduction of the committed outputs.
+
+nbval (run by `make test` on notebooks/) re-executes each notebook and compares its text
+outputs; the tests here check what nbval does not: parameters, structure, metadata, and
+that a full rebuild rewrites notebooks, figures and results byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import pytest
+import yaml
+
+from analysis import parameters, paths, pipeline
+
+NOTEBOOKS = pipeline.notebooks()
+
+
+def load(name: str) -> nbformat.NotebookNode:
+    return nbformat.read(paths.NOTEBOOKS / f"{name}.ipynb", as_version=4)
+
+
+def code_cells(name: str) -> list[nbformat.NotebookNode]:
+    return [cell for cell in load(name).cells if cell.cell_type == "code"]
+
+
+def test_there_is_at_least_one_notebook():
+    assert NOTEBOOKS and all(re.fullmatch(r"\d{2}-[a-z0-9-]+", name) for name in NOTEBOOKS)
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_one_parameters_cell_whose_defaults_match_the_params_file(name):
+    tagged = [cell for cell in code_cells(name) if "parameters" in cell.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    with open(pipeline.params_file(name), encoding="utf-8") as handle:
+        assert yaml.safe_load(handle) == pipeline.default_parameters(name)
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_parameter_has_a_rule_its_default_satisfies(name):
+    for key, value in pipeline.default_parameters(name).items():
+        assert parameters.check(key, value) == value
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_starts_with_its_own_name_and_ends_with_the_colophon(name):
+    cells = code_cells(name)
+    assert f'notebook.start("{name}")' in cells[0].source
+    assert cells[-1].source.strip() == "notebook.colophon()"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_stored_outputs_are_complete_clean_and_portable(name):
+    nb = load(name)
+    cells = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert all(cell.execution_count is not None for cell in cells), "run `make reproduce`"
+    outputs = [output for cell in cells for output in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"]
+    text = json.dumps(outputs)
+    assert not re.search(r"/(work|tmp|home|root)/", text), "an absolute path in the outputs differs between clones"
+    assert set(nb.metadata["papermill"]) <= set(pipeline.KEPT_PAPERMILL_METADATA)
+    assert not [c for c in nb.cells if set(c.metadata) & set(pipeline.VOLATILE_CELL_METADATA)]
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_readme_maps_every_notebook(name):
+    assert f"notebooks/{name}.ipynb" in paths.README.read_text(encoding="utf-8")
+
+
+def test_rebuild_is_byte_identical_to_the_committed_outputs(tmp_path, monkeypatch):
+    """`make reproduce` twice leaves git clean: a rebuild elsewhere gives the committed bytes."""
+    monkeypatch.setenv(paths.OUTPUT_ROOT_VARIABLE, str(tmp_path))
+    pipeline.reproduce()
+    for name in NOTEBOOKS:
+        committed = (paths.NOTEBOOKS / f"{name}.ipynb").read_bytes()
+        assert (tmp_path / "notebooks" / f"{name}.ipynb").read_bytes() == committed, name
+    figures = sorted(p.name for p in (tmp_path / "figures").iterdir())
+    assert figures == sorted(p.name for p in (paths.ROOT / "figures").iterdir())
+    for figure in figures:
+        assert (tmp_path / "figures" / figure).read_bytes() == (paths.ROOT / "figures" / figure).read_bytes(), figure
+    results = (tmp_path / "results" / "estimates.csv").read_bytes()
+    assert results == (paths.ROOT / "results" / "estimates.csv").read_bytes()

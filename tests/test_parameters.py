@@ -1,0 +1,51 @@
+"""Parameter rules: types and ranges, checked before any kernel starts."""
+
+import pytest
+
+from analysis import parameters
+from analysis.parameters import ParameterError
+
+
+def test_numbers_are_converted_to_the_declared_type():
+    assert parameters.check("multihoming_coefficient", 2) == 2.0
+    assert isinstance(parameters.check("multihoming_coefficient", 2), float)
+    assert parameters.parse("multihoming_coefficient", "1.83") == 1.83
+
+
+@pytest.mark.parametrize("value", ["1.83", True, None, [1.5]])
+def test_wrong_types_are_rejected(value):
+    with pytest.raises(ParameterError, match="parameter 'multihoming_coefficient' must be a number"):
+        parameters.check("multihoming_coefficient", value)
+
+
+def test_text_that_is_not_a_number_is_rejected():
+    with pytest.raises(ParameterError, match=r"parameter 'very_active_share' must be a float, got 'half'"):
+        parameters.parse("very_active_share", "half")
+
+
+def test_non_finite_numbers_are_rejected():
+    with pytest.raises(ParameterError, match="must be finite"):
+        parameters.parse("registrations_total", "nan")
+
+
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("multihoming_coefficient", 0.5, r"'multihoming_coefficient' = 0.5 is out of range: must be >= 1 \(mean number"),
+        ("very_active_share", 1.2, r"'very_active_share' = 1.2 is out of range: must be <= 1"),
+        ("very_active_share", -0.1, r"'very_active_share' = -0.1 is out of range: must be >= 0"),
+        ("registrations_total", -3, r"'registrations_total' = -3 is out of range: must be >= 0"),
+    ],
+)
+def test_out_of_range_values_name_the_parameter_and_the_bound(name, value, message):
+    with pytest.raises(ParameterError, match=message):
+        parameters.check(name, value)
+
+
+def test_unknown_parameter():
+    with pytest.raises(ParameterError, match="unknown parameter 'coefficient'"):
+        parameters.check("coefficient", 1.0)
+
+
+def test_rules_describe_themselves():
+    assert parameters.rule("very_active_share").describe() == "float >= 0 and <= 1"

@@ -1,0 +1,46 @@
+"""Published figures: lookup, and agreement with the shared hand-transcribed table."""
+
+import pytest
+
+from analysis import data, published
+
+
+def test_figure_lookup_returns_value_and_citation():
+    casual = published.figure("france.casual")
+    assert casual.value == 266126
+    assert casual.status == "verified"
+    assert casual.citation.startswith("Le Ludec, Tubaro & Casilli (2019)")
+    assert "abstract (verified)" in casual.citation
+
+
+def test_unknown_key_is_named():
+    with pytest.raises(KeyError, match="no published figure 'france.nothing'"):
+        published.figure("france.nothing")
+
+
+def test_figures_keeps_the_order_asked():
+    table = published.figures(["france.routine", "france.casual"])
+    assert table.index.tolist() == ["france.routine", "france.casual"]
+    assert table["value"].tolist() == [52337, 266126]
+
+
+# data/published key -> the `quantity` of the same figure in data/raw/published-estimates
+SHARED_WITH_RAW = {
+    "global.registered": "registered freelancer profiles",
+    "global.active": "profiles that obtained work at least once",
+    "global.significantly_active": "significantly active (>=10 projects or >=$1000 earned)",
+    "global.multihoming_coefficient": "multi-homing coefficient (platform accounts per person)",
+    "france.multihoming_coefficient": "multi-homing coefficient",
+}
+
+
+@pytest.mark.parametrize("key, quantity", SHARED_WITH_RAW.items())
+def test_published_figures_agree_with_the_raw_transcription(key, quantity):
+    raw = data.load("published-estimates").set_index("quantity")
+    assert published.figure(key).value == raw.loc[quantity, "value"]
+
+
+def test_press_sum_of_the_circles_is_not_a_published_figure():
+    """The circles are nested: the press's ~330,000 sum must not appear as a figure of the paper."""
+    values = set(published.table()["value"])
+    assert 266126 + 52337 + 14903 not in values
