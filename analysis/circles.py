@@ -184,7 +184,10 @@ def plot_context(comparison: pd.DataFrame) -> Figure:
     ax.set_xlabel("people (log scale)")
     ax.set_ylabel("")
     ax.set_title("Micro-workers beside other platform workforces in France")
-    ax.legend(title="", fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.18), ncols=2, frameon=False)
+    ax.legend(title="", fontsize=8, loc="upper right")
+    sources = "; ".join(dict.fromkeys(ordered.loc[ordered["source"] != "this notebook", "source"]))
+    fig.text(0.01, -0.07, f"Published figures: {sources}. Micro-work circles: computed in this notebook.",
+             fontsize=7, color="0.35", wrap=True)
     return fig
 
 

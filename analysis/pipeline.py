@@ -116,6 +116,7 @@ def _execute(name: str, target: Path, output_root: Path, values: dict[str, objec
         papermill.execute_notebook(
             str(paths.NOTEBOOKS / f"{name}.ipynb"), str(scratch), parameters=values or None,
             kernel_name=KERNEL, cwd=str(paths.NOTEBOOKS), progress_bar=False, start_timeout=120,
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no start-up chatter on the console
         )
     except papermill.PapermillExecutionError as error:
         return f"{name}: cell [{error.exec_count}] raised {error.ename}: {error.evalue} (failed notebook: {paths.shown(scratch)})"
