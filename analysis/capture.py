@@ -1,0 +1,742 @@
+"""Closed-population capture-recapture: counting a hidden population seen through overlapping lists.
+
+Two data forms:
+
+* capture histories (:func:`histories`): one 0/1 column per list or occasion, optionally a
+  frequency column; every one of the 2^t - 1 observable histories gets a count;
+* frequencies of capture (:func:`frequencies`): f_k, the number of units seen on exactly k
+  of t occasions.
+
+Estimators:
+
+* two lists: Lincoln-Petersen and Chapman (:func:`lincoln_petersen`, :func:`chapman`);
+* Chao's lower bound from f1 and f2 (:func:`chao_lower_bound`);
+* Poisson log-linear models (log link, fitted by IRLS as R's glm), the model class of the R package
+  Rcapture (Baillargeon & Rivest 2007): :func:`closed_models` fits Rcapture's standard set
+  (``closedp.t`` for histories, ``closedp.0`` for frequencies); :func:`loglinear` fits a
+  custom model with list interactions (``"c1*c2 + c3"``); :func:`model_search` ranks
+  hierarchical models by AIC or BIC; :func:`profile_interval` gives Rcapture's multinomial
+  profile-likelihood interval for N.
+
+Abundance follows Rcapture: N = n + exp(intercept), the observed units plus the fitted count
+of the unobserved history 0…0 (models Mb and Mbh use their own closed forms). The estimates
+are validated against Rcapture 1.3-1's printed examples in ``tests/test_capture.py``. A fit
+that fails, does not converge, or gives a non-finite or absurd estimate is returned with
+``fit_ok = False`` and a note saying why: never a silent number.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special, stats
+
+RESULT_COLUMNS = ["abundance", "stderr", "deviance", "df", "AIC", "BIC", "fit_ok", "note"]
+HISTORY_MODELS = ["M0", "Mt", "Mh Chao (LB)", "Mh Poisson2", "Mh Darroch", "Mh Gamma3.5", "Mth Chao (LB)",
+                  "Mth Poisson2", "Mth Darroch", "Mth Gamma3.5", "Mb", "Mbh"]
+FREQUENCY_MODELS = ["M0", "Mh Chao (LB)", "Mh Poisson2", "Mh Darroch", "Mh Gamma3.5"]
+MAX_ITERATIONS = 200
+ALIASING_TOLERANCE = 1e-7
+DEFAULT_MAX_RATIO = 100.0
+
+Heterogeneity = str | Callable[[np.ndarray], np.ndarray] | None
+
+
+# --------------------------------------------------------------------------------------------
+# Data
+
+
+@dataclass(frozen=True)
+class Histories:
+    """Counts of every observable capture history, in Rcapture's order (1…1 first, 0…01 last)."""
+
+    lists: tuple[str, ...]
+    patterns: np.ndarray  # (2^t - 1, t) 0/1
+    counts: np.ndarray  # (2^t - 1,)
+
+    @property
+    def t(self) -> int:
+        return len(self.lists)
+
+    @property
+    def n(self) -> int:
+        """Units observed at least once."""
+        return int(self.counts.sum())
+
+    def table(self) -> pd.DataFrame:
+        """The histories as a table: one 0/1 column per list and a ``count`` column."""
+        frame = pd.DataFrame(self.patterns, columns=list(self.lists))
+        frame["count"] = self.counts
+        return frame
+
+
+@dataclass(frozen=True)
+class Frequencies:
+    """f_k: units seen on exactly k of t occasions (k = 1…t); ``t`` may be infinite."""
+
+    counts: np.ndarray  # f_1 … f_t
+    t: float
+
+    @property
+    def n(self) -> int:
+        return int(self.counts.sum())
+
+    @property
+    def k(self) -> np.ndarray:
+        return np.arange(1, len(self.counts) + 1)
+
+
+def all_patterns(t: int) -> np.ndarray:
+    """The 2^t - 1 observable histories in Rcapture's order (binary descending)."""
+    codes = np.arange(2**t - 1, 0, -1)
+    return ((codes[:, None] >> np.arange(t - 1, -1, -1)) & 1).astype(int)
+
+
+def _whole_counts(values: pd.Series, what: str) -> np.ndarray:
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = numbers.isna() | (numbers < 0) | (numbers % 1 != 0)
+    if bad.any():
+        rows = ", ".join(str(i) for i in values.index[bad][:10])
+        raise ValueError(f"{what} must be non-negative whole numbers (bad rows: {rows})")
+    return numbers.to_numpy(dtype=np.int64)
+
+
+def histories(table: pd.DataFrame, *, freq: str | None = None) -> Histories:
+    """Capture histories from a table of 0/1 columns (one per list), with an optional frequency column.
+
+    Without ``freq`` each row is one unit. Rows with the same history are added up; histories
+    never observed get a count of zero.
+    """
+    lists = [c for c in table.columns if c != freq]
+    if freq is not None and freq not in table.columns:
+        raise ValueError(f"frequency column '{freq}' not found (columns: {list(table.columns)})")
+    if len(lists) < 2:
+        raise ValueError(f"capture-recapture needs at least two lists, got {len(lists)}: {lists}")
+    values = table[lists].apply(pd.to_numeric, errors="coerce")
+    not_binary = ~values.isin([0, 1])
+    if not_binary.any().any():
+        column = not_binary.any().idxmax()
+        rows = ", ".join(str(i) for i in table.index[not_binary[column]][:10])
+        raise ValueError(f"list column '{column}' must contain only 0 and 1 (bad rows: {rows})")
+    weights = _whole_counts(table[freq], f"frequency column '{freq}'") if freq else np.ones(len(table), int)
+    binary = values.to_numpy(dtype=int)
+    empty = (binary.sum(axis=1) == 0) & (weights > 0)
+    if empty.any():
+        rows = ", ".join(str(i) for i in table.index[empty][:10])
+        raise ValueError(f"rows {rows} are histories of all zeros: a unit seen on no list cannot be observed")
+    t = len(lists)
+    patterns = all_patterns(t)
+    positions = (2**t - 1) - binary @ (1 << np.arange(t - 1, -1, -1))
+    counts = np.zeros(2**t - 1, dtype=np.int64)
+    seen = binary.sum(axis=1) > 0
+    np.add.at(counts, positions[seen], weights[seen])
+    if counts.sum() == 0:
+        raise ValueError("no unit was observed")
+    return Histories(tuple(str(c) for c in lists), patterns, counts)
+
+
+def frequencies(table: pd.DataFrame, *, t: float, k: str = "k", f: str = "f_k") -> Frequencies:
+    """Frequencies of capture from a table with columns ``k`` (times seen) and ``f`` (units).
+
+    ``t`` is the number of occasions; ``math.inf`` for a continuous-time count (Poisson model).
+    Values of k not in the table have f_k = 0.
+    """
+    for column in (k, f):
+        if column not in table.columns:
+            raise ValueError(f"column '{column}' not found (columns: {list(table.columns)})")
+    times = _whole_counts(table[k], f"column '{k}'")
+    units = _whole_counts(table[f], f"column '{f}'")
+    if (times < 1).any():
+        raise ValueError(f"column '{k}' must be >= 1: units seen 0 times are not observed")
+    if len(set(times)) != len(times):
+        raise ValueError(f"column '{k}' repeats a value")
+    if not (t == math.inf or (float(t).is_integer() and t >= 2)):
+        raise ValueError(f"t must be a whole number of occasions >= 2 or math.inf, got {t}")
+    last = int(times[units > 0].max()) if units.sum() else 0
+    if last == 0:
+        raise ValueError("no unit was observed")
+    if t != math.inf and times.max() > t:
+        raise ValueError(f"column '{k}' has values above t = {t:g}")
+    size = last if t == math.inf else int(t)
+    counts = np.zeros(size, dtype=np.int64)
+    keep = times <= size
+    counts[times[keep] - 1] = units[keep]
+    return Frequencies(counts, float(t))
+
+
+# --------------------------------------------------------------------------------------------
+# Two lists and Chao's lower bound
+
+
+def _check_two_lists(n1: int, n2: int, m: int) -> None:
+    for name, value in (("n1", n1), ("n2", n2), ("m", m)):
+        if not float(value).is_integer() or value < 0:
+            raise ValueError(f"{name} must be a non-negative whole number, got {value}")
+    if m > min(n1, n2):
+        raise ValueError(f"m ({m}) cannot exceed n1 ({n1}) or n2 ({n2}): recaptures are on both lists")
+    if m == 0:
+        raise ValueError("m = 0: the two lists share no unit, so their overlap says nothing about N")
+
+
+def _interval(estimate: float, variance: float, observed: float, level: float) -> pd.Series:
+    z = stats.norm.ppf(0.5 + level / 2)
+    stderr = math.sqrt(variance)
+    return pd.Series({"abundance": estimate, "stderr": stderr, "lower": max(observed, estimate - z * stderr),
+                      "upper": estimate + z * stderr})
+
+
+def lincoln_petersen(n1: int, n2: int, m: int, level: float = 0.95) -> pd.Series:
+    """Lincoln-Petersen N = n1·n2/m, variance n1·n2·(n1-m)(n2-m)/m³, Wald interval (lower ≥ n1+n2-m)."""
+    _check_two_lists(n1, n2, m)
+    return _interval(n1 * n2 / m, n1 * n2 * (n1 - m) * (n2 - m) / m**3, n1 + n2 - m, level)
+
+
+def chapman(n1: int, n2: int, m: int, level: float = 0.95) -> pd.Series:
+    """Chapman N = (n1+1)(n2+1)/(m+1) - 1 with the Seber (1970) / Wittes (1972) variance
+    (n1+1)(n2+1)(n1-m)(n2-m) / ((m+1)²(m+2)); Wald interval with lower bound n1+n2-m."""
+    _check_two_lists(n1, n2, m)
+    estimate = (n1 + 1) * (n2 + 1) / (m + 1) - 1
+    variance = (n1 + 1) * (n2 + 1) * (n1 - m) * (n2 - m) / ((m + 1) ** 2 * (m + 2))
+    return _interval(estimate, variance, n1 + n2 - m, level)
+
+
+def two_lists(data: Histories) -> tuple[int, int, int]:
+    """(n1, n2, m) of two-list histories: units on list 1, on list 2, and on both."""
+    if data.t != 2:
+        raise ValueError(f"two_lists needs exactly two lists, got {data.t}")
+    both, first_only, second_only = data.counts
+    return int(both + first_only), int(both + second_only), int(both)
+
+
+def chao_lower_bound(f1: int, f2: int, n: int, t: float = math.inf, level: float = 0.95) -> pd.Series:
+    """Chao's (1987) lower bound N = n + A·f1²/(2·f2), A = (t-1)/t (1 when t is infinite).
+
+    Variance f2·[A/2·r² + A²·r³ + A²/4·r⁴] with r = f1/f2; the interval is Chao's
+    log-normal one, n + f0/C … n + f0·C, C = exp(z·sqrt(log(1 + var/f0²))).
+    With f2 = 0 the bias-corrected form n + A·f1(f1-1)/2 is returned without a variance.
+    """
+    for name, value in (("f1", f1), ("f2", f2), ("n", n)):
+        if not float(value).is_integer() or value < 0:
+            raise ValueError(f"{name} must be a non-negative whole number, got {value}")
+    if f1 + f2 > n:
+        raise ValueError(f"f1 + f2 ({f1 + f2}) cannot exceed the units observed n ({n})")
+    if not (t == math.inf or t >= 2):
+        raise ValueError(f"t must be >= 2 occasions or infinite, got {t}")
+    factor = 1.0 if t == math.inf else (t - 1) / t
+    if f2 == 0:
+        unseen = factor * f1 * (f1 - 1) / 2
+        return pd.Series({"abundance": n + unseen, "stderr": math.nan, "lower": math.nan, "upper": math.nan})
+    ratio = f1 / f2
+    unseen = factor * f1**2 / (2 * f2)
+    variance = f2 * (factor / 2 * ratio**2 + factor**2 * ratio**3 + factor**2 / 4 * ratio**4)
+    spread = math.exp(stats.norm.ppf(0.5 + level / 2) * math.sqrt(math.log(1 + variance / unseen**2)))
+    return pd.Series({"abundance": n + unseen, "stderr": math.sqrt(variance), "lower": n + unseen / spread,
+                      "upper": n + unseen * spread})
+
+
+# --------------------------------------------------------------------------------------------
+# Log-linear designs
+
+
+def heterogeneity_columns(k: np.ndarray, kind: Heterogeneity, t: int) -> tuple[np.ndarray, list[str]]:
+    """Columns that model heterogeneous catchability as a function of k, the number of captures.
+
+    Chao (LB): hinges max(k - j + 1, 0), j = 3…t; Poisson2: 2^k - 1; Darroch: k²/2;
+    Gamma3.5: -log(3.5 + k) + log(3.5); a callable is applied to k.
+    """
+    k = np.asarray(k, dtype=float)
+    if callable(kind):
+        return np.asarray(kind(k), dtype=float)[:, None], ["tau"]
+    if kind in ("Chao", "LB"):
+        if t < 3:
+            return np.zeros((len(k), 1)), ["eta"]
+        return np.column_stack([np.maximum(k - j + 1, 0) for j in range(3, t + 1)]), \
+            [f"eta{j}" for j in range(3, t + 1)]
+    functions = {
+        "Poisson2": lambda x: 2.0**x - 1,
+        "Darroch": lambda x: x**2 / 2,
+        "Gamma3.5": lambda x: -np.log(3.5 + x) + np.log(3.5),
+    }
+    if kind not in functions:
+        raise ValueError(f"unknown heterogeneity {kind!r}: use 'Chao', 'Poisson2', 'Darroch', 'Gamma3.5' or a function")
+    with np.errstate(over="ignore"):
+        return functions[kind](k)[:, None], ["tau"]
+
+
+@dataclass
+class _Design:
+    """A Poisson log-linear model ready to fit: counts, columns (no intercept), offset."""
+
+    name: str
+    y: np.ndarray
+    columns: np.ndarray
+    names: list[str]
+    offset: np.ndarray
+    n: int
+    chao_from: int | None = None  # index (in columns) of the first Chao eta column
+    closed_form: str | None = None  # "Mb" or "Mbh": abundance has its own formula
+    t: int = 0
+    start: np.ndarray | None = None  # starting values (intercept first), if the default start is poor
+
+
+def _split_model(model: str, heterogeneity: Heterogeneity) -> tuple[str, Heterogeneity]:
+    """("Mh Chao (LB)", None) -> ("Mh", "Chao"); ("Mh", f) -> ("Mh", f)."""
+    base, kind = (model.split(" ", 1) + [None])[:2]
+    if kind is not None and heterogeneity is not None:
+        raise ValueError(f"model {model!r} already names its heterogeneity")
+    if base in ("Mh", "Mth") and kind is None and heterogeneity is None:
+        raise ValueError(f"model {base} needs a heterogeneity (e.g. '{base} Darroch' or heterogeneity=f)")
+    return base, heterogeneity if kind is None else kind.replace(" (LB)", "")
+
+
+def _history_design(data: Histories, model: str, heterogeneity: Heterogeneity = None) -> _Design:
+    patterns, k, t = data.patterns, data.patterns.sum(axis=1), data.t
+    first = np.argmax(patterns, axis=1)  # occasions before the first capture
+    base, kind = _split_model(model, heterogeneity)
+    if base == "M0" or base == "Mh":
+        columns, names = k[:, None].astype(float), ["beta"]
+    elif base in ("Mt", "Mth"):
+        columns, names = patterns.astype(float), [f"beta{j}" for j in range(1, t + 1)]
+    elif base == "Mb":
+        columns, names = np.column_stack([first, k - 1]).astype(float), ["beta1", "beta2"]
+    elif base == "Mbh":
+        columns, names = np.column_stack([1 - patterns[:, 0], first, k - 1]).astype(float), ["eta", "beta1", "beta2"]
+    else:
+        raise ValueError(f"unknown model {model!r}")
+    design = _Design(model, data.counts.astype(float), columns, names, np.zeros(len(k)), data.n, t=t,
+                     closed_form=base if base in ("Mb", "Mbh") else None)
+    return _with_heterogeneity(design, k, kind, t)
+
+
+def _with_heterogeneity(design: _Design, k: np.ndarray, kind: Heterogeneity, t: int) -> _Design:
+    if kind is None:
+        return design
+    extra, names = heterogeneity_columns(k, kind, t)
+    if kind in ("Chao", "LB"):
+        design.chao_from = design.columns.shape[1]
+    design.columns = np.column_stack([design.columns, extra])
+    design.names = design.names + names
+    return design
+
+
+def _frequency_design(data: Frequencies, model: str, t0: int | None, heterogeneity: Heterogeneity = None) -> _Design:
+    size = len(data.counts) if data.t == math.inf else int(data.t)
+    t0 = size if t0 is None else t0
+    if not (2 <= t0 <= size):
+        raise ValueError(f"t0 must be between 2 and {size}, got {t0}")
+    k = np.arange(t0, 0, -1)
+    y = np.array([data.counts[j - 1] if j <= len(data.counts) else 0 for j in k], dtype=float)
+    offset = -special.gammaln(k + 1) if data.t == math.inf else np.log(special.comb(data.t, k))
+    base, kind = _split_model(model, heterogeneity)
+    if base not in ("M0", "Mh"):
+        raise ValueError(f"model {model!r} needs capture histories; frequencies allow M0 and Mh models")
+    design = _with_heterogeneity(_Design(model, y, k[:, None].astype(float), ["beta"], offset, data.n, t=t0),
+                                 k, kind, t0)
+    design.start = _binomial_start(data, design.columns.shape[1])
+    return design
+
+
+def _binomial_start(data: Frequencies, columns: int) -> np.ndarray:
+    """Starting values from the equal-catchability model: p = mean captures / t, N = n / (1 - (1-p)^t).
+
+    With many occasions the default start of the iterations is far off and they do not converge.
+    """
+    mean_captures = (data.k * data.counts).sum() / data.n
+    if data.t == math.inf:
+        rate = mean_captures
+        population = data.n / -math.expm1(-rate)
+        intercept, slope = math.log(population) - rate, math.log(rate)
+    else:
+        p = min(mean_captures / data.t, 0.99)
+        population = data.n / -math.expm1(data.t * math.log1p(-p))
+        intercept, slope = math.log(population) + data.t * math.log1p(-p), math.log(p / (1 - p))
+    return np.concatenate([[intercept, slope], np.zeros(columns - 1)])
+
+
+# --------------------------------------------------------------------------------------------
+# Fitting
+
+
+@dataclass
+class _Fit:
+    params: np.ndarray
+    cov: np.ndarray
+    fitted: np.ndarray
+    deviance: float
+    rank: int
+    converged: bool
+    kept: list[int]
+
+
+def _independent_columns(matrix: np.ndarray) -> list[int]:
+    """Columns (intercept first) that are not linear combinations of earlier ones, as R's glm keeps them."""
+    kept: list[int] = []
+    for j in range(matrix.shape[1]):
+        column = matrix[:, j]
+        norm = np.linalg.norm(column)
+        if norm == 0:
+            continue
+        if kept:
+            basis = matrix[:, kept]
+            residual = column - basis @ np.linalg.lstsq(basis, column, rcond=None)[0]
+            if np.linalg.norm(residual) < ALIASING_TOLERANCE * norm:
+                continue
+        kept.append(j)
+    return kept
+
+
+def _irls(y: np.ndarray, x: np.ndarray, offset: np.ndarray, start: np.ndarray | None) -> tuple[np.ndarray, bool]:
+    """Poisson log-linear maximum likelihood by iteratively reweighted least squares.
+
+    As R's glm.fit: starts from mu = y + 0.1 (or ``start``), halves a step whose deviance is
+    not finite or grows, stops when |Δdeviance| / (|deviance| + 0.1) < 1e-10.
+    """
+    def deviance(mu: np.ndarray) -> float:
+        return float(2 * np.sum(special.xlogy(y, y) - special.xlogy(y, mu) - (y - mu)))
+
+    if start is None:
+        mu = y + 0.1
+        eta = np.log(mu)
+        beta = np.linalg.lstsq(x * np.sqrt(mu)[:, None], (eta - offset) * np.sqrt(mu), rcond=None)[0]
+    else:
+        beta = start.copy()
+    eta = np.clip(x @ beta + offset, -700, 700)
+    mu = np.exp(eta)
+    old = deviance(mu)
+    for _ in range(MAX_ITERATIONS):
+        weights = np.sqrt(mu)
+        working = eta - offset + (y - mu) / mu
+        if not (np.all(np.isfinite(weights)) and np.all(np.isfinite(working)) and np.all(np.isfinite(x))):
+            return beta, False
+        proposal = np.linalg.lstsq(x * weights[:, None], working * weights, rcond=None)[0]
+        for _halving in range(30):
+            eta_new = x @ proposal + offset
+            mu_new = np.exp(np.clip(eta_new, -700, 700))
+            new = deviance(mu_new)
+            if np.isfinite(new) and new <= old * (1 + 1e-12) + 1e-12:
+                break
+            proposal = (proposal + beta) / 2
+        converged = abs(new - old) / (abs(new) + 0.1) < 1e-10
+        beta, eta, mu, old = proposal, eta_new, mu_new, new
+        if converged:
+            return beta, True
+    return beta, False
+
+
+def _glm(y: np.ndarray, columns: np.ndarray, offset: np.ndarray, fallback: np.ndarray | None = None) -> _Fit:
+    """Poisson GLM with log link and intercept; aliased columns are dropped (their coefficient is NaN).
+
+    If the iterations do not converge from the default start, they are run again from ``fallback``
+    (intercept first, one value per column). The covariance is the inverse Fisher information.
+    """
+    full = np.column_stack([np.ones(len(y)), columns])
+    kept = _independent_columns(full)
+    x = full[:, kept]
+    with np.errstate(all="ignore"):
+        beta, converged = _irls(y, x, offset, None)
+        if not converged and fallback is not None and not np.isnan(fallback[kept]).any():
+            beta, converged = _irls(y, x, offset, fallback[kept])
+        mu = np.exp(np.clip(x @ beta + offset, -700, 700))
+        information = x.T @ (mu[:, None] * x)
+    params = np.full(full.shape[1], np.nan)
+    params[kept] = beta
+    deviance = float(2 * np.sum(special.xlogy(y, y) - special.xlogy(y, mu) - (y - mu)))
+    return _Fit(params, np.linalg.pinv(information), mu, deviance, len(kept), bool(converged), kept)
+
+
+def _fit_design(design: _Design, neg: bool = True) -> tuple[_Fit, _Design]:
+    """Fit, then (Chao models) drop the first negative eta and refit until none is negative."""
+    fit = _glm(design.y, design.columns, design.offset, design.start)
+    while neg and design.chao_from is not None:
+        etas = fit.params[1 + design.chao_from:]
+        negative = np.flatnonzero(~np.isnan(etas) & (etas < 0))
+        if len(negative) == 0:
+            break
+        drop = design.chao_from + negative[0]
+        design = _Design(design.name, design.y, np.delete(design.columns, drop, axis=1),
+                         design.names[:drop] + design.names[drop + 1:], design.offset, design.n,
+                         design.chao_from if design.columns.shape[1] - 1 > design.chao_from else None,
+                         design.closed_form, design.t, None if design.start is None else np.delete(design.start, 1 + drop))
+        fit = _glm(design.y, design.columns, design.offset, design.start)
+    return fit, design
+
+
+def _abundance(fit: _Fit, design: _Design) -> tuple[float, float]:
+    """N and its standard error: n + exp(intercept), or the closed forms of Mb and Mbh (Rcapture)."""
+    b = fit.params
+    kept_cov = np.full((len(b), len(b)), np.nan)
+    kept_cov[np.ix_(fit.kept, fit.kept)] = fit.cov
+    with np.errstate(all="ignore"):
+        if design.closed_form is None:
+            unseen = math.exp(b[0]) if b[0] < 700 else math.inf
+            return design.n + unseen, math.sqrt(unseen + unseen**2 * kept_cov[0, 0])
+        t = design.t
+        e = np.exp(b)
+        if design.closed_form == "Mb":
+            denominator = 1 + e[2] - e[1]
+            abundance = e[0] * (1 + e[2]) ** t / denominator
+            gradient = abundance * np.array([1, e[1] / denominator, t * e[2] / (1 + e[2]) - e[2] / denominator])
+        else:
+            denominator = 1 + e[3] - e[2]
+            ratio = e[1] * e[2] / denominator
+            abundance = e[0] * (1 + e[3]) ** (t - 1) * (1 + ratio)
+            gradient = e[0] * (1 + e[3]) ** (t - 1) * np.array([
+                1 + ratio, ratio, ratio + e[1] * e[2] ** 2 / denominator**2,
+                (t - 1) * e[3] / (1 + e[3]) - e[1] * e[2] * e[3] / denominator**2])
+        variance = gradient @ kept_cov @ gradient - abundance
+        return float(abundance), math.sqrt(variance) if variance >= 0 else math.nan
+
+
+def _row(design: _Design, neg: bool, max_ratio: float) -> dict[str, object]:
+    """One results row: abundance, stderr, deviance, df, AIC, BIC, fit_ok and note."""
+    etas_before = 0 if design.chao_from is None else design.columns.shape[1] - design.chao_from
+    try:
+        fit, design = _fit_design(design, neg)
+    except (np.linalg.LinAlgError, ValueError, OverflowError, FloatingPointError) as error:
+        return {**dict.fromkeys(RESULT_COLUMNS[:6], math.nan), "fit_ok": False,
+                "note": f"fit failed ({type(error).__name__}: {error})"}
+    abundance, stderr = _abundance(fit, design)
+    loglik = stats.poisson.logpmf(design.y, fit.fitted).sum()
+    aic = -2 * loglik + 2 * fit.rank
+    problems = []
+    if not fit.converged:
+        problems.append(f"did not converge in {MAX_ITERATIONS} iterations")
+    if not (math.isfinite(abundance) and math.isfinite(stderr)):
+        problems.append("non-finite estimate or standard error")
+    elif abundance < design.n:
+        problems.append(f"estimate below the {design.n} units observed")
+    elif abundance > max_ratio * design.n:
+        problems.append(f"estimate over {max_ratio:g} times the units observed: the unobserved cell is not identified")
+    notes = list(problems)
+    etas_after = 0 if design.chao_from is None else design.columns.shape[1] - design.chao_from
+    if etas_before > etas_after:
+        notes.append(f"{etas_before - etas_after} of {etas_before} Chao eta parameters were negative and set to 0")
+    return {"abundance": abundance, "stderr": stderr, "deviance": fit.deviance, "df": len(design.y) - fit.rank,
+            "AIC": aic, "BIC": aic + (math.log(design.n) - 2) * fit.rank, "fit_ok": not problems,
+            "note": "; ".join(notes)}
+
+
+def _results(rows: dict[str, dict[str, object]]) -> pd.DataFrame:
+    table = pd.DataFrame.from_dict(rows, orient="index")[RESULT_COLUMNS]
+    table["df"] = table["df"].astype("Int64")
+    table["fit_ok"] = table["fit_ok"].astype(bool)
+    return table.rename_axis("model")
+
+
+def closed_models(data: Histories | Frequencies, *, t0: int | None = None, neg: bool = True,
+                  max_ratio: float = DEFAULT_MAX_RATIO) -> pd.DataFrame:
+    """Rcapture's standard closed-population models, one row each.
+
+    Histories: ``closedp.t``'s set (M0, Mt, the four Mh and four Mth, Mb, Mbh; with two
+    lists only M0, Mt and Mb). Frequencies: ``closedp.0``'s set (M0 and the four Mh), fitted
+    to f_1…f_t0 (default t0 = t). ``neg`` removes negative Chao eta parameters as Rcapture
+    does. Columns: abundance, stderr, deviance, df, AIC, BIC (AIC + (log n - 2)·rank), fit_ok, note.
+    """
+    if max_ratio <= 1:
+        raise ValueError(f"max_ratio must exceed 1, got {max_ratio}")
+    if isinstance(data, Histories):
+        if t0 is not None:
+            raise ValueError("t0 applies to frequency data only")
+        names = ["M0", "Mt", "Mb"] if data.t == 2 else HISTORY_MODELS
+        designs = {name: _history_design(data, name) for name in names}
+    elif isinstance(data, Frequencies):
+        designs = {name: _frequency_design(data, name, t0) for name in FREQUENCY_MODELS}
+    else:
+        raise TypeError("data must come from capture.histories() or capture.frequencies()")
+    return _results({name: _row(design, neg, max_ratio) for name, design in designs.items()})
+
+
+# --------------------------------------------------------------------------------------------
+# Custom log-linear models
+
+
+def _interaction_terms(formula: str, lists: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Parse a model formula into terms (tuples of list names), main effects before interactions.
+
+    Syntax as in R: ``a + b`` main effects, ``a:b`` an interaction, ``a*b`` = a + b + a:b,
+    ``(a + b + c)^2`` all terms up to order 2, ``.`` all main effects.
+    """
+    terms: list[tuple[str, ...]] = []
+    pieces = [p.strip() for p in re.split(r"\+(?![^(]*\))", formula.replace(" ", "")) if p.strip()]
+    if not pieces:
+        raise ValueError("empty model formula")
+    for piece in pieces:
+        power = re.fullmatch(r"\((.+)\)\^(\d+)", piece)
+        if piece == ".":
+            found = [(name,) for name in lists]
+        elif power:
+            names = [n for n in power.group(1).split("+") if n]
+            order = int(power.group(2))
+            found = [c for size in range(1, order + 1) for c in itertools.combinations(names, size)]
+        elif "*" in piece:
+            names = piece.split("*")
+            found = [c for size in range(1, len(names) + 1) for c in itertools.combinations(names, size)]
+        else:
+            found = [tuple(piece.split(":"))]
+        for term in found:
+            unknown = [name for name in term if name not in lists]
+            if unknown:
+                raise ValueError(f"formula term {':'.join(term)!r} names unknown list(s) {unknown} (lists: {list(lists)})")
+            ordered = tuple(sorted(set(term), key=lists.index))
+            if ordered not in terms:
+                terms.append(ordered)
+    return sorted(terms, key=len)
+
+
+def _custom_design(data: Histories, formula: str | None, design: np.ndarray | None,
+                   heterogeneity: Heterogeneity, name: str) -> _Design:
+    if (formula is None) == (design is None):
+        raise ValueError("give either a formula or a design matrix")
+    if formula is not None:
+        terms = _interaction_terms(formula, data.lists)
+        index = {name: j for j, name in enumerate(data.lists)}
+        columns = np.column_stack([data.patterns[:, [index[n] for n in term]].prod(axis=1) for term in terms])
+        names = [":".join(term) for term in terms]
+    else:
+        columns = np.asarray(design, dtype=float).reshape(len(data.counts), -1)
+        names = [f"x{j + 1}" for j in range(columns.shape[1])]
+    result = _Design(name, data.counts.astype(float), columns.astype(float), names, np.zeros(len(data.counts)),
+                     data.n, t=data.t)
+    kind = heterogeneity.replace(" (LB)", "") if isinstance(heterogeneity, str) else heterogeneity
+    return _with_heterogeneity(result, data.patterns.sum(axis=1), kind, data.t)
+
+
+def _design_for(data: Histories | Frequencies, model: str | None, formula: str | None, design: np.ndarray | None,
+                heterogeneity: Heterogeneity, t0: int | None, name: str | None) -> _Design:
+    """The design of a standard model (by name, heterogeneity optional), a formula or a design matrix."""
+    if model is not None:
+        if formula is not None or design is not None:
+            raise ValueError("give a model name, a formula or a design matrix, not several")
+        built = _history_design(data, model, heterogeneity) if isinstance(data, Histories) else \
+            _frequency_design(data, model, t0, heterogeneity)
+    elif not isinstance(data, Histories):
+        raise ValueError("a formula or a design matrix needs capture histories")
+    else:
+        built = _custom_design(data, formula, design, heterogeneity, "")
+    built.name = name or model or formula or "custom design"
+    return built
+
+
+def loglinear(data: Histories | Frequencies, formula: str | None = None, *, model: str | None = None,
+              design: np.ndarray | None = None, heterogeneity: Heterogeneity = None, t0: int | None = None,
+              name: str | None = None, neg: bool = True, max_ratio: float = DEFAULT_MAX_RATIO) -> pd.DataFrame:
+    """One log-linear model, as a results row.
+
+    Either a formula over the list names (``"c1*c2 + c3"``, ``"(A+B+C)^2"``, ``". + c1:c2"``),
+    a design matrix (rows in Rcapture's history order), or a standard model name (``"Mh"``,
+    ``"Mth Darroch"``…); any of them may add a heterogeneity term in the number of captures
+    (``"Chao"``, ``"Poisson2"``, ``"Darroch"``, ``"Gamma3.5"`` or a function of k).
+    """
+    built = _design_for(data, model, formula, design, heterogeneity, t0, name)
+    return _results({built.name: _row(built, neg, max_ratio)})
+
+
+def hierarchical_formulas(data: Histories, max_models: int = 1024) -> tuple[list[str], str]:
+    """Candidate models: all main effects plus any set of two-way interactions between lists
+    that share at least one unit. Exhaustive when there are at most ``max_models``; the caller
+    searches stepwise otherwise. Returns (formulas or pairs, "exhaustive" | "stepwise")."""
+    pairs = [(a, b) for (i, a), (j, b) in itertools.combinations(enumerate(data.lists), 2)
+             if data.counts[(data.patterns[:, i] == 1) & (data.patterns[:, j] == 1)].sum() > 0]
+    main = " + ".join(data.lists)
+    if 2 ** len(pairs) > max_models:
+        return [f"{a}:{b}" for a, b in pairs], "stepwise"
+    formulas = []
+    for size in range(len(pairs) + 1):
+        for chosen in itertools.combinations(pairs, size):
+            formulas.append(" + ".join([main] + [f"{a}:{b}" for a, b in chosen]))
+    return formulas, "exhaustive"
+
+
+def model_search(data: Histories, *, criterion: str = "AIC", max_models: int = 1024,
+                 max_ratio: float = DEFAULT_MAX_RATIO) -> pd.DataFrame:
+    """Hierarchical log-linear models (main effects + two-way interactions), ranked by AIC or BIC.
+
+    Exhaustive over all sets of interactions between overlapping lists when there are at
+    most ``max_models`` of them; otherwise forward stepwise from independence, adding the
+    interaction that lowers the criterion most, until none does. Pairs of lists with no unit
+    in common are left out: their interaction cannot be estimated. Up to 6 lists.
+    """
+    if criterion not in ("AIC", "BIC"):
+        raise ValueError(f"criterion must be 'AIC' or 'BIC', got {criterion!r}")
+    if not 2 <= data.t <= 6:
+        raise ValueError(f"model_search handles 2 to 6 lists, got {data.t}")
+    candidates, mode = hierarchical_formulas(data, max_models)
+    fit = lambda formula: loglinear(data, formula, max_ratio=max_ratio).iloc[0]  # noqa: E731
+    if mode == "exhaustive":
+        rows = {formula: fit(formula) for formula in candidates}
+    else:
+        current = " + ".join(data.lists)
+        rows = {current: fit(current)}
+        remaining = list(candidates)
+        while remaining:
+            trials = {f"{current} + {pair}": pair for pair in remaining}
+            fits = {formula: fit(formula) for formula in trials}
+            rows.update(fits)
+            usable = {f: r for f, r in fits.items() if r["fit_ok"]}
+            if not usable:
+                break
+            best = min(usable, key=lambda f: usable[f][criterion])
+            if usable[best][criterion] >= rows[current][criterion]:
+                break
+            current = best
+            remaining.remove(trials[best])
+    table = pd.DataFrame.from_dict(rows, orient="index")[RESULT_COLUMNS].rename_axis("model")
+    table["search"] = mode
+    return table.sort_values(["fit_ok", criterion], ascending=[False, True])
+
+
+# --------------------------------------------------------------------------------------------
+# Multinomial profile-likelihood interval
+
+
+def _profile_loglik(design: _Design, population: float, neg: bool) -> float:
+    """Multinomial profile log-likelihood of N (Rcapture's closedpCI, Cormack 1992 correction)."""
+    unseen = population - design.n
+    total = design.y.sum() + unseen  # units with more than t0 captures are outside the fitted cells
+    augmented = _Design(design.name, np.append(design.y, unseen), np.vstack([design.columns, np.zeros(design.columns.shape[1])]),
+                        design.names, np.append(design.offset, 0.0), design.n, design.chao_from, None, design.t)
+    fit, _ = _fit_design(augmented, neg)
+    if total > 100:
+        correction = -total + 0.5 * math.log(2 * math.pi * total) if unseen in (0, 1) else \
+            unseen - total - 0.5 * math.log(unseen / total)
+    else:
+        correction = (special.xlogy(unseen, unseen) + special.gammaln(total + 1) - total * math.log(total)
+                      - special.gammaln(unseen + 1))
+    return (fit.deviance - 2 * correction) / -2
+
+
+def profile_interval(data: Histories | Frequencies, model: str | None = None, *, formula: str | None = None,
+                     design: np.ndarray | None = None, heterogeneity: Heterogeneity = None, t0: int | None = None,
+                     level: float = 0.95, neg: bool = True, upper_factor: float = 3.0) -> pd.Series:
+    """Multinomial profile-likelihood estimate and interval for N, as Rcapture's ``closedpCI``.
+
+    The model is given as in :func:`loglinear`. The estimate maximises the profile likelihood
+    over (n, 3·N_poisson); the bounds are where it falls by χ²₁(level)/2, searched in
+    (n, max) and (max, upper_factor·N_poisson). A bound not reached within its search range
+    is reported as the range's end, with ``lower_reached`` / ``upper_reached`` False.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level}")
+    built = _design_for(data, model, formula, design, heterogeneity, t0, None)
+    if built.closed_form is not None:
+        raise ValueError(f"no profile interval for {model}: its abundance is not n + exp(intercept)")
+    fit, _ = _fit_design(built, neg)
+    poisson_n = built.n + math.exp(fit.params[0])
+    loglik = lambda population: _profile_loglik(built, population, neg)  # noqa: E731
+    best = optimize.minimize_scalar(lambda p: -loglik(p), bounds=(built.n, 3 * poisson_n), method="bounded",
+                                    options={"xatol": 1e-4})
+    threshold = -best.fun - stats.chi2.ppf(level, 1) / 2
+    gap = lambda population: loglik(population) - threshold  # noqa: E731
+    lower_reached = bool(gap(built.n) < 0)
+    lower = optimize.brentq(gap, built.n, best.x, xtol=1e-4) if lower_reached else float(built.n)
+    upper_limit = upper_factor * poisson_n
+    upper_reached = bool(gap(upper_limit) < 0)
+    upper = optimize.brentq(gap, best.x, upper_limit, xtol=1e-4) if upper_reached else upper_limit
+    return pd.Series({"abundance": float(best.x), "lower": lower, "upper": upper, "lower_reached": lower_reached,
+                      "upper_reached": upper_reached})
