@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help env reproduce test list check-data lab clean
+.PHONY: help env reproduce test list check-data benchmark lab clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-11s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ list: $(INSTALLED) ## the notebooks and their parameters with defaults
 
 check-data: $(INSTALLED) ## verify checksum, schema and provenance of every data file
 	$(BIN)/python -m analysis check-data
+
+benchmark: $(INSTALLED) ## performance benchmarks (capture-recapture model fits) with their targets
+	$(BIN)/python benchmarks/capture_models.py
 
 lab: $(INSTALLED) ## open JupyterLab on the notebooks
 	$(BIN)/jupyter lab notebooks/

@@ -33,6 +33,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
@@ -375,27 +376,36 @@ class _Fit:
 
 
 def _independent_columns(matrix: np.ndarray) -> list[int]:
-    """Columns (intercept first) that are not linear combinations of earlier ones, as R's glm keeps them."""
+    """Columns (intercept first) that are not linear combinations of earlier ones, as R's glm keeps them.
+
+    Gram-Schmidt (twice, for stability): a column whose remainder after projecting on the
+    kept ones is below 1e-7 of its norm is aliased.
+    """
     kept: list[int] = []
+    basis = np.zeros((matrix.shape[0], 0))
     for j in range(matrix.shape[1]):
-        column = matrix[:, j]
+        column = matrix[:, j].astype(float)
         norm = np.linalg.norm(column)
         if norm == 0:
             continue
-        if kept:
-            basis = matrix[:, kept]
-            residual = column - basis @ np.linalg.lstsq(basis, column, rcond=None)[0]
-            if np.linalg.norm(residual) < ALIASING_TOLERANCE * norm:
-                continue
+        remainder = column - basis @ (basis.T @ column)
+        remainder -= basis @ (basis.T @ remainder)
+        size = np.linalg.norm(remainder)
+        if size < ALIASING_TOLERANCE * norm:
+            continue
         kept.append(j)
+        basis = np.column_stack([basis, remainder / size])
     return kept
 
 
-def _irls(y: np.ndarray, x: np.ndarray, offset: np.ndarray, start: np.ndarray | None) -> tuple[np.ndarray, bool]:
-    """Poisson log-linear maximum likelihood by iteratively reweighted least squares.
+def _irls(y: np.ndarray, x: np.ndarray, offset: np.ndarray,
+          start: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Poisson log-linear maximum likelihood by iteratively reweighted least squares, as R's glm.fit.
 
-    As R's glm.fit: starts from mu = y + 0.1 (or ``start``), halves a step whose deviance is
-    not finite or grows, stops when |Δdeviance| / (|deviance| + 0.1) < 1e-10.
+    Starts from mu = y + 0.1 (or ``start``), halves a step whose deviance is not finite,
+    stops when |Δdeviance| / (|deviance| + 0.1) < 1e-8. Returns the coefficients, the
+    weights of the last least-squares step (R computes the covariance from them) and whether
+    the iterations converged.
     """
     def deviance(mu: np.ndarray) -> float:
         return float(2 * np.sum(special.xlogy(y, y) - special.xlogy(y, mu) - (y - mu)))
@@ -410,40 +420,47 @@ def _irls(y: np.ndarray, x: np.ndarray, offset: np.ndarray, start: np.ndarray | 
     mu = np.exp(eta)
     old = deviance(mu)
     for _ in range(MAX_ITERATIONS):
-        weights = np.sqrt(mu)
+        weights = mu
         working = eta - offset + (y - mu) / mu
         if not (np.all(np.isfinite(weights)) and np.all(np.isfinite(working)) and np.all(np.isfinite(x))):
-            return beta, False
-        proposal = np.linalg.lstsq(x * weights[:, None], working * weights, rcond=None)[0]
+            return beta, weights, False
+        root = np.sqrt(weights)
+        proposal = np.linalg.lstsq(x * root[:, None], working * root, rcond=None)[0]
         for _halving in range(30):
             eta_new = x @ proposal + offset
             mu_new = np.exp(np.clip(eta_new, -700, 700))
             new = deviance(mu_new)
-            if np.isfinite(new) and new <= old * (1 + 1e-12) + 1e-12:
+            if np.isfinite(new):
                 break
             proposal = (proposal + beta) / 2
-        converged = abs(new - old) / (abs(new) + 0.1) < 1e-10
+        converged = abs(new - old) / (abs(new) + 0.1) < 1e-8
         beta, eta, mu, old = proposal, eta_new, mu_new, new
         if converged:
-            return beta, True
-    return beta, False
+            return beta, weights, True
+    return beta, weights, False
 
 
 def _glm(y: np.ndarray, columns: np.ndarray, offset: np.ndarray, fallback: np.ndarray | None = None) -> _Fit:
     """Poisson GLM with log link and intercept; aliased columns are dropped (their coefficient is NaN).
 
     If the iterations do not converge from the default start, they are run again from ``fallback``
-    (intercept first, one value per column). The covariance is the inverse Fisher information.
+    (intercept first, one value per column). The covariance is the inverse Fisher information
+    at the last iteration's weights, as R's ``summary.glm`` (``cov.unscaled``).
     """
     full = np.column_stack([np.ones(len(y)), columns])
     kept = _independent_columns(full)
     x = full[:, kept]
     with np.errstate(all="ignore"):
-        beta, converged = _irls(y, x, offset, None)
+        try:
+            beta, weights, converged = _irls(y, x, offset, None)
+        except np.linalg.LinAlgError:
+            if fallback is None:
+                raise
+            converged = False
         if not converged and fallback is not None and not np.isnan(fallback[kept]).any():
-            beta, converged = _irls(y, x, offset, fallback[kept])
+            beta, weights, converged = _irls(y, x, offset, fallback[kept])
         mu = np.exp(np.clip(x @ beta + offset, -700, 700))
-        information = x.T @ (mu[:, None] * x)
+        information = x.T @ (weights[:, None] * x)
     params = np.full(full.shape[1], np.nan)
     params[kept] = beta
     deviance = float(2 * np.sum(special.xlogy(y, y) - special.xlogy(y, mu) - (y - mu)))
@@ -543,6 +560,8 @@ def closed_models(data: Histories | Frequencies, *, t0: int | None = None, neg: 
     if isinstance(data, Histories):
         if t0 is not None:
             raise ValueError("t0 applies to frequency data only")
+        if data.t == 2 and data.counts[0] == 0:
+            raise ValueError("m = 0: the two lists share no unit, so their overlap says nothing about N")
         names = ["M0", "Mt", "Mb"] if data.t == 2 else HISTORY_MODELS
         designs = {name: _history_design(data, name) for name in names}
     elif isinstance(data, Frequencies):
@@ -655,7 +674,8 @@ def hierarchical_formulas(data: Histories, max_models: int = 1024) -> tuple[list
 
 def model_search(data: Histories, *, criterion: str = "AIC", max_models: int = 1024,
                  max_ratio: float = DEFAULT_MAX_RATIO) -> pd.DataFrame:
-    """Hierarchical log-linear models (main effects + two-way interactions), ranked by AIC or BIC.
+    """Hierarchical log-linear models (main effects + two-way interactions), ranked by AIC or BIC,
+    indexed by their interactions ("independence" for none), with the full ``formula`` in a column.
 
     Exhaustive over all sets of interactions between overlapping lists when there are at
     most ``max_models`` of them; otherwise forward stepwise from independence, adding the
@@ -668,6 +688,7 @@ def model_search(data: Histories, *, criterion: str = "AIC", max_models: int = 1
         raise ValueError(f"model_search handles 2 to 6 lists, got {data.t}")
     candidates, mode = hierarchical_formulas(data, max_models)
     fit = lambda formula: loglinear(data, formula, max_ratio=max_ratio).iloc[0]  # noqa: E731
+    main = " + ".join(data.lists)
     if mode == "exhaustive":
         rows = {formula: fit(formula) for formula in candidates}
     else:
@@ -686,9 +707,11 @@ def model_search(data: Histories, *, criterion: str = "AIC", max_models: int = 1
                 break
             current = best
             remaining.remove(trials[best])
-    table = pd.DataFrame.from_dict(rows, orient="index")[RESULT_COLUMNS].rename_axis("model")
+    table = pd.DataFrame.from_dict(rows, orient="index")[RESULT_COLUMNS]
+    table["formula"] = table.index
+    table.index = [formula.removeprefix(main).removeprefix(" + ") or "independence" for formula in table.index]
     table["search"] = mode
-    return table.sort_values(["fit_ok", criterion], ascending=[False, True])
+    return table.rename_axis("interactions").sort_values(["fit_ok", criterion], ascending=[False, True])
 
 
 # --------------------------------------------------------------------------------------------
@@ -740,3 +763,52 @@ def profile_interval(data: Histories | Frequencies, model: str | None = None, *,
     upper = optimize.brentq(gap, best.x, upper_limit, xtol=1e-4) if upper_reached else upper_limit
     return pd.Series({"abundance": float(best.x), "lower": lower, "upper": upper, "lower_reached": lower_reached,
                       "upper_reached": upper_reached})
+
+
+# --------------------------------------------------------------------------------------------
+# Presentation
+
+
+def fitted_frequencies(data: Frequencies, model: str, t0: int | None = None) -> pd.DataFrame:
+    """Observed f_k beside the f_k a standard model fits (k = 1…t0), to see where a model fails."""
+    design = _frequency_design(data, model, t0)
+    fit, _ = _fit_design(design)
+    k = np.arange(design.t, 0, -1)
+    return pd.DataFrame({"k": k, "observed": design.y, "fitted": fit.fitted}).sort_values("k").reset_index(drop=True)
+
+
+def side_by_side(ours: pd.DataFrame, reference: pd.DataFrame, label: str = "reference",
+                 columns: tuple[str, ...] = ("abundance", "stderr", "deviance", "df", "AIC")) -> pd.DataFrame:
+    """Our results and a reference (e.g. Rcapture's printed table) for the same models, column by column."""
+    reference = reference.reindex(ours.index)
+    return pd.concat({"this compendium": ours[list(columns)], label: reference[list(columns)]}, axis=1)
+
+
+def plot_frequencies(table: pd.DataFrame, title: str) -> plt.Figure:
+    """Observed and fitted f_k on a log scale."""
+    fig, ax = plt.subplots()
+    shown = table[table["observed"] > 0]
+    ax.scatter(shown["k"], shown["observed"], s=14, label="observed f_k", zorder=3)
+    ax.plot(table["k"], table["fitted"], color="C1", label="fitted")
+    ax.set_yscale("log")
+    ax.set_ylim(0.5, 3 * table["observed"].max())
+    ax.set_xlabel("k: number of occasions a unit was seen")
+    ax.set_ylabel("units seen exactly k times (log scale)")
+    ax.set_title(title)
+    ax.legend()
+    return fig
+
+
+def plot_abundances(table: pd.DataFrame, observed: int, title: str, level: float = 0.95) -> plt.Figure:
+    """Estimates with Wald intervals (estimate ± z·stderr) for the models that fit; observed units marked."""
+    usable = table[table["fit_ok"]].sort_values("abundance")
+    z = stats.norm.ppf(0.5 + level / 2)
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(usable) + 1.5))
+    ax.errorbar(usable["abundance"], range(len(usable)), xerr=z * usable["stderr"], fmt="o", capsize=3)
+    ax.axvline(observed, color="0.3", linestyle="--", label=f"observed: {observed:,}")
+    ax.set_yticks(range(len(usable)), usable.index)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    ax.set_xlabel(f"estimated population size (± {level:.0%} Wald interval)")
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=8)
+    return fig

@@ -21,6 +21,7 @@ import math
 from collections.abc import Mapping
 from numbers import Integral, Real
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -179,3 +180,18 @@ def simulation_summary(frame: pd.DataFrame) -> pd.DataFrame:
     summary["replicates"] = grouped.size()
     summary["lincoln_petersen_undefined"] = frame["lincoln_petersen"].isna().groupby(frame["heterogeneity"]).sum()
     return summary
+
+
+def plot_simulation(summary: pd.DataFrame) -> plt.Figure:
+    """Mean relative bias of each count against the heterogeneity of catchability (simulation)."""
+    fig, ax = plt.subplots()
+    labels = {"naive_sum_bias": "naive sum of accounts", "coefficient_corrected_bias": "sum ÷ coefficient (people seen)",
+              "lincoln_petersen_bias": "Lincoln-Petersen", "chapman_bias": "Chapman"}
+    for column, label in labels.items():
+        ax.plot(summary.index, 100 * summary[column], marker="o", label=label)
+    ax.axhline(0, color="0.3", linewidth=1)
+    ax.set_xlabel("heterogeneity of catchability (intra-class correlation)")
+    ax.set_ylabel("mean relative bias (%)")
+    ax.set_title("SIMULATION: how each count misses the true population")
+    ax.legend(fontsize=8)
+    return fig

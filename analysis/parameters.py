@@ -14,6 +14,9 @@ import math
 from dataclasses import dataclass
 
 
+KIND_WORDS = {float: "a number", int: "a whole number", bool: "true or false", str: "text"}
+
+
 class ParameterError(ValueError):
     """A parameter value that is unknown, of the wrong type or out of range."""
 
@@ -24,8 +27,11 @@ class Rule:
     meaning: str
     minimum: float | None = None
     maximum: float | None = None
+    choices: tuple[str, ...] = ()
 
     def describe(self) -> str:
+        if self.choices:
+            return f"{self.kind.__name__} in {{{', '.join(self.choices)}}}"
         bounds = []
         if self.minimum is not None:
             bounds.append(f">= {self.minimum:g}")
@@ -46,6 +52,16 @@ RULES: dict[str, Rule] = {
     "coefficient_grid_min": Rule(float, "smallest multi-homing coefficient in the sensitivity analysis", 1.0),
     "coefficient_grid_max": Rule(float, "largest multi-homing coefficient in the sensitivity analysis", 1.0),
     "coefficient_grid_step": Rule(float, "step of the multi-homing coefficient grid", 0.001, 1.0),
+    "confidence_level": Rule(float, "coverage of confidence and profile-likelihood intervals", 0.5, 0.999),
+    "max_ratio": Rule(float, "an estimate above this multiple of the units observed is flagged as not identified",
+                      1.01),
+    "simulation_population": Rule(int, "size of the simulated population", 100, 1_000_000),
+    "simulation_catchability": Rule(float, "mean probability that a person is on a given platform", 0.01, 0.99),
+    "simulation_max_heterogeneity": Rule(float, "largest intra-class correlation of catchability simulated", 0.0, 0.95),
+    "simulation_replicates": Rule(int, "simulated replicates per heterogeneity level", 1, 1000),
+    "simulation_seed": Rule(int, "seed of the random generator (same seed, same simulation)", 0),
+    "model_search_criterion": Rule(str, "criterion that ranks log-linear models", choices=("AIC", "BIC")),
+    "model_search_max_models": Rule(int, "largest number of models searched exhaustively; stepwise beyond", 1, 4096),
 }
 
 
@@ -69,6 +85,8 @@ def check(name: str, value: object) -> float | int | bool | str:
             raise ParameterError(f"parameter '{name}' must be a whole number, got {value!r}")
     elif not isinstance(value, spec.kind):
         raise ParameterError(f"parameter '{name}' must be a {spec.kind.__name__}, got {value!r}")
+    if spec.choices and value not in spec.choices:
+        raise ParameterError(f"parameter '{name}' must be one of {list(spec.choices)}, got {value!r}")
     if spec.minimum is not None and value < spec.minimum:
         raise ParameterError(f"parameter '{name}' = {value:g} is out of range: must be >= {spec.minimum:g} ({spec.meaning})")
     if spec.maximum is not None and value > spec.maximum:
@@ -91,5 +109,5 @@ def parse(name: str, text: str) -> float | int | bool | str:
         else:
             value = text
     except ValueError:
-        raise ParameterError(f"parameter '{name}' must be a {kind.__name__}, got {text!r}") from None
+        raise ParameterError(f"parameter '{name}' must be {KIND_WORDS[kind]}, got {text!r}") from None
     return check(name, value)

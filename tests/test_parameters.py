@@ -19,7 +19,7 @@ def test_wrong_types_are_rejected(value):
 
 
 def test_text_that_is_not_a_number_is_rejected():
-    with pytest.raises(ParameterError, match=r"parameter 'very_active_share' must be a float, got 'half'"):
+    with pytest.raises(ParameterError, match=r"parameter 'very_active_share' must be a number, got 'half'"):
         parameters.parse("very_active_share", "half")
 
 
@@ -49,3 +49,16 @@ def test_unknown_parameter():
 
 def test_rules_describe_themselves():
     assert parameters.rule("very_active_share").describe() == "float >= 0 and <= 1"
+
+
+def test_text_parameters_must_be_one_of_their_choices():
+    assert parameters.parse("model_search_criterion", "BIC") == "BIC"
+    with pytest.raises(ParameterError, match=r"'model_search_criterion' must be one of \['AIC', 'BIC'\], got 'R2'"):
+        parameters.parse("model_search_criterion", "R2")
+    assert parameters.rule("model_search_criterion").describe() == "str in {AIC, BIC}"
+
+
+def test_whole_number_parameters_refuse_fractions():
+    with pytest.raises(ParameterError, match="'simulation_seed' must be a whole number, got '1.5'"):
+        parameters.parse("simulation_seed", "1.5")
+    assert parameters.parse("simulation_seed", "7") == 7
