@@ -31,8 +31,9 @@ list: $(INSTALLED) ## the notebooks and their parameters with defaults
 check-data: $(INSTALLED) ## verify checksum, schema and provenance of every data file
 	$(BIN)/python -m analysis check-data
 
-benchmark: $(INSTALLED) ## performance benchmarks (capture-recapture model fits) with their targets
+benchmark: $(INSTALLED) ## performance benchmarks (capture-recapture fits, Monte Carlo funnel) with their targets
 	$(BIN)/python benchmarks/capture_models.py
+	$(BIN)/python benchmarks/uncertainty_funnel.py
 
 lab: $(INSTALLED) ## open JupyterLab on the notebooks
 	$(BIN)/jupyter lab notebooks/

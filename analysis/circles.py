@@ -19,8 +19,8 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle as CirclePatch
 
-from analysis import multihoming, published
-from analysis.parameters import check
+from analysis import published
+from analysis.parameters import check, check_values
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,24 @@ def definitions() -> pd.DataFrame:
     return pd.DataFrame([vars(c) for c in CIRCLES]).set_index("key")
 
 
+def counts(
+    registrations_total: float | np.ndarray,
+    monthly_visitors_total: float | np.ndarray,
+    multihoming_coefficient: float | np.ndarray,
+    very_active_share: float | np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Workers in each circle, on numbers or arrays of draws alike (see :func:`three_circles`)."""
+    for name, value in (("registrations_total", registrations_total), ("monthly_visitors_total", monthly_visitors_total),
+                        ("multihoming_coefficient", multihoming_coefficient), ("very_active_share", very_active_share)):
+        check_values(name, value)
+    if np.any(np.asarray(monthly_visitors_total) > np.asarray(registrations_total)):
+        raise ValueError(f"the circles are nested: monthly_visitors_total ({np.max(monthly_visitors_total):g}) "
+                         f"cannot exceed registrations_total ({np.min(registrations_total):g})")
+    routine = np.asarray(monthly_visitors_total, dtype=float) / multihoming_coefficient
+    return {"casual": np.asarray(registrations_total, dtype=float) / multihoming_coefficient,
+            "routine": routine, "very_active": routine * very_active_share}
+
+
 def three_circles(
     registrations_total: float,
     monthly_visitors_total: float,
@@ -59,23 +77,11 @@ def three_circles(
     very_active = routine × very_active_share. Nesting requires
     monthly_visitors_total <= registrations_total.
     """
-    check("registrations_total", registrations_total)
-    check("monthly_visitors_total", monthly_visitors_total)
-    check("very_active_share", very_active_share)
-    if monthly_visitors_total > registrations_total:
-        raise ValueError(
-            f"the circles are nested: monthly_visitors_total ({monthly_visitors_total:g}) "
-            f"cannot exceed registrations_total ({registrations_total:g})"
-        )
-    accounts = {
-        "casual": registrations_total,
-        "routine": monthly_visitors_total,
-        "very_active": monthly_visitors_total * very_active_share,
-    }
+    workers = counts(registrations_total, monthly_visitors_total, multihoming_coefficient, very_active_share)
     return pd.DataFrame(
         {
-            "accounts_before_correction": accounts,
-            "workers": {key: multihoming.correct(total, multihoming_coefficient) for key, total in accounts.items()},
+            "accounts_before_correction": {key: value * multihoming_coefficient for key, value in workers.items()},
+            "workers": {key: float(value) for key, value in workers.items()},
         }
     ).rename_axis("circle")
 

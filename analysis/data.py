@@ -1,7 +1,8 @@
 """The dataset registry: every data file, its checksum, provenance and schema.
 
 ``data/registry.yaml`` lists each dataset the notebooks read: its file, sha256,
-source, licence, and the columns with their types and allowed ranges.
+source, licence, and the columns with their types and allowed ranges; a file that is
+not comma-separated names its ``separator`` (default ``","``).
 :func:`load` verifies the checksum and the schema before returning a table, and
 raises :class:`DataError` naming the file, the column and the rows when something
 is wrong. Files are only ever read, never written.
@@ -47,6 +48,7 @@ class Dataset:
     licence: str
     used_by: tuple[str, ...]
     columns: tuple[Column, ...]
+    separator: str = ","
 
     @property
     def path(self) -> Path:
@@ -100,6 +102,7 @@ def registry(registry_file: Path = paths.DATA_REGISTRY) -> dict[str, Dataset]:
             licence=entry["licence"],
             used_by=tuple(entry["used_by"]),
             columns=tuple(_parse_column(name, col, spec) for col, spec in entry["columns"].items()),
+            separator=entry.get("separator", ","),
         )
     return datasets
 
@@ -166,7 +169,7 @@ def read_checked(entry: Dataset, path: Path | None = None) -> pd.DataFrame:
             "raw data must not change — if this file was updated on purpose, update data/registry.yaml"
         )
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        raw = pd.read_csv(path, sep=entry.separator, dtype=str, keep_default_na=False, encoding="utf-8")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise DataError(f"{where}: not a readable CSV file ({' '.join(str(error).split())})") from None
     raw = raw.replace("", pd.NA)
@@ -188,15 +191,16 @@ def load(name: str) -> pd.DataFrame:
 def unregistered_files() -> list[str]:
     """Data files under ``data/raw`` and ``data/published`` that no registry entry names.
 
-    Each dataset folder's ``PROVENANCE.md`` and ``data/README.md`` are documentation,
-    not data, and are not listed.
+    Documentation is not data and is not listed: each folder's ``PROVENANCE.md`` and a
+    producer's codebook shipped with the data (a file whose name contains ``codebook``).
     """
     registered = {entry.file for entry in registry().values()}
     found = []
     for folder in (paths.DATA_RAW, paths.DATA_PUBLISHED):
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(paths.ROOT).as_posix()
-            if path.is_file() and path.name not in ("PROVENANCE.md", ".gitkeep") and relative not in registered:
+            documentation = path.name == "PROVENANCE.md" or "codebook" in path.name
+            if path.is_file() and not documentation and relative not in registered:
                 found.append(relative)
     return found
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 
 KIND_WORDS = {float: "a number", int: "a whole number", bool: "true or false", str: "text"}
 
@@ -52,6 +54,18 @@ RULES: dict[str, Rule] = {
     "coefficient_grid_min": Rule(float, "smallest multi-homing coefficient in the sensitivity analysis", 1.0),
     "coefficient_grid_max": Rule(float, "largest multi-homing coefficient in the sensitivity analysis", 1.0),
     "coefficient_grid_step": Rule(float, "step of the multi-homing coefficient grid", 0.001, 1.0),
+    "registered_profiles": Rule(float, "worker profiles registered on online labour platforms worldwide", 0.0),
+    "share_ever_worked": Rule(float, "share of registered profiles that obtained work at least once", 0.0, 1.0),
+    "share_significantly_active": Rule(float, "share of registered profiles with >= 10 projects or >= USD 1,000",
+                                       0.0, 1.0),
+    "workers_per_account": Rule(float, "workers behind one platform account (agencies share accounts)", 1.0),
+    "allocation_stage": Rule(str, "stage of the global funnel allocated to countries",
+                             choices=("registered", "active", "significantly_active")),
+    "population_year": Rule(int, "year of the World Bank population used per inhabitant", 1960, 2024),
+    "uncertainty_draws": Rule(int, "Monte Carlo draws for the uncertainty intervals", 1000, 10_000_000),
+    "uncertainty_seed": Rule(int, "seed of the Monte Carlo draws (same seed, same intervals)", 0),
+    "traffic_platforms": Rule(int, "simulated platforms in the traffic-imputation demonstration", 10, 10_000),
+    "traffic_smearing": Rule(bool, "apply Duan's smearing when back-transforming imputed registrations"),
     "confidence_level": Rule(float, "coverage of confidence and profile-likelihood intervals", 0.5, 0.999),
     "max_ratio": Rule(float, "an estimate above this multiple of the units observed is flagged as not identified",
                       1.01),
@@ -63,6 +77,11 @@ RULES: dict[str, Rule] = {
     "model_search_criterion": Rule(str, "criterion that ranks log-linear models", choices=("AIC", "BIC")),
     "model_search_max_models": Rule(int, "largest number of models searched exhaustively; stepwise beyond", 1, 4096),
 }
+
+
+def bounds(names: list[str] | dict) -> dict[str, tuple[float | None, float | None]]:
+    """(minimum, maximum) of each named parameter, e.g. for checking an uncertainty distribution's support."""
+    return {name: (rule(name).minimum, rule(name).maximum) for name in names}
 
 
 def rule(name: str) -> Rule:
@@ -92,6 +111,21 @@ def check(name: str, value: object) -> float | int | bool | str:
     if spec.maximum is not None and value > spec.maximum:
         raise ParameterError(f"parameter '{name}' = {value:g} is out of range: must be <= {spec.maximum:g} ({spec.meaning})")
     return value
+
+
+def check_values(name: str, values: object) -> np.ndarray:
+    """Check every value of a number or array against parameter ``name``'s range (vectorised)."""
+    spec = rule(name)
+    array = np.asarray(values, dtype=float)
+    if array.ndim == 0:
+        check(name, float(array))
+        return array
+    low = -np.inf if spec.minimum is None else spec.minimum
+    high = np.inf if spec.maximum is None else spec.maximum
+    if not np.all(np.isfinite(array)) or np.any(array < low) or np.any(array > high):
+        raise ParameterError(f"parameter '{name}' must be {spec.describe().split(' ', 1)[-1]} ({spec.meaning}); "
+                             f"got values from {np.nanmin(array):g} to {np.nanmax(array):g}")
+    return array
 
 
 def parse(name: str, text: str) -> float | int | bool | str:
