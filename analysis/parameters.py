@@ -65,6 +65,8 @@ RULES: dict[str, Rule] = {
     "uncertainty_draws": Rule(int, "Monte Carlo draws for the uncertainty intervals", 1000, 10_000_000),
     "uncertainty_seed": Rule(int, "seed of the Monte Carlo draws (same seed, same intervals)", 0),
     "traffic_platforms": Rule(int, "simulated platforms in the traffic-imputation demonstration", 10, 10_000),
+    "traffic_csv": Rule(str, "CSV of real platforms (schema: analysis.traffic.SCHEMA), relative to the repository; "
+                             "empty: simulated platforms"),
     "traffic_smearing": Rule(bool, "apply Duan's smearing when back-transforming imputed registrations"),
     "confidence_level": Rule(float, "coverage of confidence and profile-likelihood intervals", 0.5, 0.999),
     "max_ratio": Rule(float, "an estimate above this multiple of the units observed is flagged as not identified",
