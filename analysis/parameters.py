@@ -68,6 +68,12 @@ RULES: dict[str, Rule] = {
     "traffic_csv": Rule(str, "CSV of real platforms (schema: analysis.traffic.SCHEMA), relative to the repository; "
                              "empty: simulated platforms"),
     "traffic_smearing": Rule(bool, "apply Duan's smearing when back-transforming imputed registrations"),
+    "open_band_factor": Rule(float, "an open top answer band (e.g. 'More than $500') stands for factor x its floor",
+                             1.0, 5.0),
+    "comparison_year": Rule(int, "survey year of the MTurk data set beside the French survey", 2015, 2026),
+    "replication_difference": Rule(float, "difference in a proportion a replication survey should detect", 0.001, 0.5),
+    "replication_power": Rule(float, "power of the replication test", 0.5, 0.999),
+    "replication_alpha": Rule(float, "significance level of the replication test", 0.0001, 0.2),
     "confidence_level": Rule(float, "coverage of confidence and profile-likelihood intervals", 0.5, 0.999),
     "max_ratio": Rule(float, "an estimate above this multiple of the units observed is flagged as not identified",
                       1.01),

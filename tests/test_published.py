@@ -31,6 +31,9 @@ SHARED_WITH_RAW = {
     "global.significantly_active": "significantly active (>=10 projects or >=$1000 earned)",
     "global.multihoming_coefficient": "multi-homing coefficient (platform accounts per person)",
     "france.multihoming_coefficient": "multi-homing coefficient",
+    "hara2018.median_hourly_wage_usd": "median hourly wage",
+    "hara2018.share_above_7_25": "share of workers earning more than US$7.25/h",
+    "hara2018.workers": "workers recorded",
 }
 
 
