@@ -114,45 +114,49 @@ def dataset(name: str) -> Dataset:
     return datasets[name]
 
 
-def _lines(mask: pd.Series) -> str:
+def listed(word: str, items: list[str]) -> str:
+    """'lines 3, 7' / 'line 3' / '… and 4 more': the first few offending places, for an error message."""
+    more = len(items) - MAX_ROWS_SHOWN
+    shown = ", ".join(items[:MAX_ROWS_SHOWN]) + (f" and {more} more" if more > 0 else "")
+    return f"{word}{'s' if len(items) > 1 else ''} {shown}"
+
+
+def csv_lines(mask: pd.Series) -> str:
     """CSV line numbers (header is line 1) of the rows where ``mask`` is true."""
-    lines = [str(i + 2) for i in mask[mask].index]
-    shown = ", ".join(lines[:MAX_ROWS_SHOWN])
-    more = len(lines) - MAX_ROWS_SHOWN
-    return f"line{'s' if len(lines) > 1 else ''} {shown}" + (f" and {more} more" if more > 0 else "")
+    return listed("line", [str(i + 2) for i in mask[mask].index])
 
 
 def _typed_column(raw: pd.Series, column: Column, where: str) -> pd.Series:
     """Convert one column of strings to its declared type, checking every rule."""
     empty = raw.isna()
     if column.required and empty.any():
-        raise DataError(f"{where}: column '{column.name}' is empty on {_lines(empty)}")
+        raise DataError(f"{where}: column '{column.name}' is empty on {csv_lines(empty)}")
     if column.type in ("number", "integer"):
         values = pd.to_numeric(raw, errors="coerce")
         bad = values.isna() & ~empty
         if bad.any():
-            raise DataError(f"{where}: column '{column.name}' is not a number on {_lines(bad)}")
+            raise DataError(f"{where}: column '{column.name}' is not a number on {csv_lines(bad)}")
         if column.type == "integer":
             fractional = values.notna() & (values % 1 != 0)
             if fractional.any():
-                raise DataError(f"{where}: column '{column.name}' is not a whole number on {_lines(fractional)}")
+                raise DataError(f"{where}: column '{column.name}' is not a whole number on {csv_lines(fractional)}")
             values = values.astype("Int64")
         if column.minimum is not None and (low := values < column.minimum).any():
-            raise DataError(f"{where}: column '{column.name}' is below {column.minimum} on {_lines(low.fillna(False))}")
+            raise DataError(f"{where}: column '{column.name}' is below {column.minimum} on {csv_lines(low.fillna(False))}")
         if column.maximum is not None and (high := values > column.maximum).any():
-            raise DataError(f"{where}: column '{column.name}' is above {column.maximum} on {_lines(high.fillna(False))}")
+            raise DataError(f"{where}: column '{column.name}' is above {column.maximum} on {csv_lines(high.fillna(False))}")
     else:
         values = raw
         if column.type == "category":
             unknown = ~empty & ~raw.isin(column.values)
             if unknown.any():
                 raise DataError(
-                    f"{where}: column '{column.name}' has values outside {list(column.values)} on {_lines(unknown)}"
+                    f"{where}: column '{column.name}' has values outside {list(column.values)} on {csv_lines(unknown)}"
                 )
     if column.unique:
         repeated = values.duplicated(keep=False) & ~empty
         if repeated.any():
-            raise DataError(f"{where}: column '{column.name}' repeats values on {_lines(repeated)}")
+            raise DataError(f"{where}: column '{column.name}' repeats values on {csv_lines(repeated)}")
     return values
 
 

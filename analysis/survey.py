@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Hashable, Mapping
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 import pandas as pd

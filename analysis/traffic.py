@@ -31,6 +31,7 @@ import pandas as pd
 from statsmodels.regression.linear_model import OLS, RegressionResultsWrapper
 
 from analysis import paths
+from analysis.data import csv_lines, listed
 
 SCHEMA: dict[str, str] = {
     "platform": "text, required, unique: the platform's name",
@@ -41,7 +42,6 @@ SCHEMA: dict[str, str] = {
     ),
 }
 MIN_REPORTING = 3
-MAX_ROWS_SHOWN = 10
 IMPUTED_COLUMNS = ["platform", "monthly_visits", "registered", "imputed", "predicted", "lower", "upper", "used"]
 
 
@@ -61,20 +61,9 @@ class TrafficModel:
     smearing: float
 
 
-def _lines(mask: pd.Series) -> str:
-    """CSV line numbers (the header is line 1) of the rows where ``mask`` is true."""
-    return _shown("line", [str(i + 2) for i in mask[mask].index])
-
-
 def _index(mask: pd.Series) -> str:
     """Index labels of the rows of a table where ``mask`` is true."""
-    return _shown("row", [repr(label) for label in mask[mask].index])
-
-
-def _shown(word: str, items: list[str]) -> str:
-    more = len(items) - MAX_ROWS_SHOWN
-    listed = ", ".join(items[:MAX_ROWS_SHOWN]) + (f" and {more} more" if more > 0 else "")
-    return f"{word}{'s' if len(items) > 1 else ''} {listed}"
+    return listed("row", [repr(label) for label in mask[mask].index])
 
 
 def _number_column(table: pd.DataFrame, name: str, required: bool, where: str,
@@ -150,8 +139,8 @@ def read_platforms(path: Path | str) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise ValueError(f"{where}: not a readable CSV file ({' '.join(str(error).split())})") from None
     raw = raw.apply(lambda column: column.str.strip()).replace("", pd.NA)
-    typed = _typed(raw, where, _lines)
-    _reporting(typed, where, _lines)
+    typed = _typed(raw, where, csv_lines)
+    _reporting(typed, where, csv_lines)
     return typed
 
 
