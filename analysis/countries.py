@@ -172,3 +172,39 @@ def plot_focus(table: pd.DataFrame, value: str, label: str, title: str) -> plt.F
     ax.set_xlabel(label)
     ax.set_title(title)
     return fig
+
+
+def buyers_and_workers(employer_shares: pd.Series, worker_shares: pd.Series) -> pd.DataFrame:
+    """Each country's share of vacancies posted (buyers) beside its share of worker profiles (sellers).
+
+    A ratio above 1 means the country buys more online work than its workers supply on these
+    platforms. Both series are indexed by ISO3 and sum to 1; countries present in only one of
+    them get a share of 0 in the other, not dropped.
+    """
+    for name, shares in (("employer_shares", employer_shares), ("worker_shares", worker_shares)):
+        if not np.isclose(shares.sum(), 1.0, atol=1e-9):
+            raise ValueError(f"{name} must sum to 1, sums to {shares.sum():.6f}")
+    table = pd.DataFrame({"employer_share": employer_shares, "worker_share": worker_shares}).fillna(0.0)
+    table["buyer_to_worker_ratio"] = table["employer_share"] / table["worker_share"].where(table["worker_share"] > 0)
+    return table.join(reference()[["country", "spanish_speaking"]]).sort_values("employer_share", ascending=False)
+
+
+def plot_buyers_and_workers(table: pd.DataFrame, labelled: int = 12) -> plt.Figure:
+    """Log-log scatter of employer share against worker share; the diagonal is balance."""
+    shown = table[(table["employer_share"] > 0) & (table["worker_share"] > 0)]
+    fig, ax = plt.subplots(figsize=(7, 6))
+    colours = np.where(shown.index == "FRA", "C3", np.where(shown["spanish_speaking"], "C0", "0.55"))
+    ax.scatter(100 * shown["worker_share"], 100 * shown["employer_share"], c=colours, s=22, zorder=3)
+    low = 100 * min(shown["worker_share"].min(), shown["employer_share"].min()) / 1.5
+    ax.plot([low, 100], [low, 100], color="0.3", linestyle="--", linewidth=1, label="as many buyers as workers")
+    top = shown.nlargest(labelled, "employer_share").index.union(shown.nlargest(labelled, "worker_share").index)
+    for code in top.union(shown.index.intersection(["FRA", "ESP"])):
+        ax.annotate(shown.loc[code, "country"], (100 * shown.loc[code, "worker_share"], 100 * shown.loc[code, "employer_share"]),
+                    xytext=(3, 3), textcoords="offset points", fontsize=7)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("share of worker profiles, OLI 2020 (%)")
+    ax.set_ylabel("share of vacancies posted, OLI 2017 snapshot (%)")
+    ax.set_title("Who buys and who works: online labour across countries")
+    ax.legend(fontsize=8, loc="upper left")
+    return fig

@@ -193,14 +193,14 @@ def load(name: str) -> pd.DataFrame:
 
 
 def unregistered_files() -> list[str]:
-    """Data files under ``data/raw`` and ``data/published`` that no registry entry names.
+    """Data files under ``data/raw``, ``data/published`` and ``data/inventory`` that no registry entry names.
 
     Documentation is not data and is not listed: each folder's ``PROVENANCE.md`` and a
     producer's codebook shipped with the data (a file whose name contains ``codebook``).
     """
     registered = {entry.file for entry in registry().values()}
     found = []
-    for folder in (paths.DATA_RAW, paths.DATA_PUBLISHED):
+    for folder in (paths.DATA_RAW, paths.DATA_PUBLISHED, paths.DATA_INVENTORY):
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(paths.ROOT).as_posix()
             documentation = path.name == "PROVENANCE.md" or "codebook" in path.name

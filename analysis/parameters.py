@@ -74,6 +74,11 @@ RULES: dict[str, Rule] = {
     "replication_difference": Rule(float, "difference in a proportion a replication survey should detect", 0.001, 0.5),
     "replication_power": Rule(float, "power of the replication test", 0.5, 0.999),
     "replication_alpha": Rule(float, "significance level of the replication test", 0.0001, 0.2),
+    "hac_maxlags": Rule(int, "lags of the Newey-West (HAC) standard errors of the demand trends, in months", 1, 36),
+    "decomposed_occupation": Rule(str, "OLI occupation whose demand series is decomposed (STL)", choices=(
+        "Total", "Microwork", "Clerical and data entry", "Creative and multimedia", "Professional services",
+        "Sales and marketing support", "Software development and technology", "Writing and translation")),
+    "growth_window_months": Rule(int, "months from the start of the OLI series over which growth is compounded", 12, 99),
     "confidence_level": Rule(float, "coverage of confidence and profile-likelihood intervals", 0.5, 0.999),
     "max_ratio": Rule(float, "an estimate above this multiple of the units observed is flagged as not identified",
                       1.01),

@@ -70,3 +70,12 @@ def test_per_million_by_hand_and_missing_populations():
     assert countries.without_population(pd.Index(["FRA", "TWN"]), 2020) == ["TWN"]
     with pytest.raises(ValueError, match="no World Bank population for 1900"):
         countries.population(1900)
+
+
+def test_buyers_and_workers_by_hand():
+    table = countries.buyers_and_workers(pd.Series({"USA": 0.6, "GBR": 0.4}), pd.Series({"USA": 0.2, "IND": 0.8}))
+    assert table.loc["USA", "buyer_to_worker_ratio"] == pytest.approx(3.0)
+    assert table.loc["IND", "employer_share"] == 0 and table.loc["GBR", "worker_share"] == 0  # kept, not dropped
+    assert pd.isna(table.loc["GBR", "buyer_to_worker_ratio"])
+    with pytest.raises(ValueError, match="employer_shares must sum to 1"):
+        countries.buyers_and_workers(pd.Series({"USA": 0.6}), pd.Series({"USA": 1.0}))

@@ -141,6 +141,7 @@ def data_copy(tmp_path, monkeypatch):
     monkeypatch.setattr(paths, "ROOT", tmp_path)
     monkeypatch.setattr(paths, "DATA_RAW", tmp_path / "data" / "raw")
     monkeypatch.setattr(paths, "DATA_PUBLISHED", tmp_path / "data" / "published")
+    monkeypatch.setattr(paths, "DATA_INVENTORY", tmp_path / "data" / "inventory")
     monkeypatch.setattr(paths, "DATA_REGISTRY", tmp_path / "data" / "registry.yaml")
     return tmp_path / "data"
 
