@@ -79,6 +79,9 @@ RULES: dict[str, Rule] = {
         "Total", "Microwork", "Clerical and data entry", "Creative and multimedia", "Professional services",
         "Sales and marketing support", "Software development and technology", "Writing and translation")),
     "growth_window_months": Rule(int, "months from the start of the OLI series over which growth is compounded", 12, 99),
+    "exercise_size": Rule(int, "tasks a reader codes in the typology exercise", 5, 100),
+    "exercise_answers": Rule(str, "CSV of a reader's answers (columns id, function), relative to the repository; "
+                                  "empty: show the exercise only"),
     "confidence_level": Rule(float, "coverage of confidence and profile-likelihood intervals", 0.5, 0.999),
     "max_ratio": Rule(float, "an estimate above this multiple of the units observed is flagged as not identified",
                       1.01),
