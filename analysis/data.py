@@ -193,19 +193,21 @@ def load(name: str) -> pd.DataFrame:
 
 
 def unregistered_files() -> list[str]:
-    """Data files under ``data/raw``, ``data/published`` and ``data/inventory`` that no registry entry names.
+    """Data files anywhere under ``data/`` that no registry entry names.
 
-    Documentation is not data and is not listed: each folder's ``PROVENANCE.md`` and a
+    Documentation is not data and is not listed: the registry and index themselves
+    (``data/registry.yaml``, ``data/README.md``), each folder's ``PROVENANCE.md`` and a
     producer's codebook shipped with the data (a file whose name contains ``codebook``).
     """
     registered = {entry.file for entry in registry().values()}
+    index_files = {paths.DATA_REGISTRY.name, "README.md"}
     found = []
-    for folder in (paths.DATA_RAW, paths.DATA_PUBLISHED, paths.DATA_INVENTORY):
-        for path in sorted(folder.rglob("*")):
-            relative = path.relative_to(paths.ROOT).as_posix()
-            documentation = path.name == "PROVENANCE.md" or "codebook" in path.name
-            if path.is_file() and not documentation and relative not in registered:
-                found.append(relative)
+    for path in sorted(paths.DATA.rglob("*")):
+        relative = path.relative_to(paths.ROOT).as_posix()
+        top_level_index = path.parent == paths.DATA and path.name in index_files
+        documentation = path.name == "PROVENANCE.md" or "codebook" in path.name or top_level_index
+        if path.is_file() and not documentation and relative not in registered:
+            found.append(relative)
     return found
 
 

@@ -16,8 +16,6 @@ NOTEBOOKS = ROOT / "notebooks"
 PARAMS = ROOT / "params"
 DATA = ROOT / "data"
 DATA_RAW = DATA / "raw"
-DATA_PUBLISHED = DATA / "published"
-DATA_INVENTORY = DATA / "inventory"
 DATA_REGISTRY = DATA / "registry.yaml"
 README = ROOT / "README.md"
 

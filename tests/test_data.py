@@ -139,20 +139,21 @@ def data_copy(tmp_path, monkeypatch):
     """A copy of the compendium's data/ folder, with paths pointing at it."""
     shutil.copytree(paths.DATA, tmp_path / "data")
     monkeypatch.setattr(paths, "ROOT", tmp_path)
-    monkeypatch.setattr(paths, "DATA_RAW", tmp_path / "data" / "raw")
-    monkeypatch.setattr(paths, "DATA_PUBLISHED", tmp_path / "data" / "published")
-    monkeypatch.setattr(paths, "DATA_INVENTORY", tmp_path / "data" / "inventory")
+    monkeypatch.setattr(paths, "DATA", tmp_path / "data")
     monkeypatch.setattr(paths, "DATA_REGISTRY", tmp_path / "data" / "registry.yaml")
     return tmp_path / "data"
 
 
 def test_check_all_finds_unregistered_files_and_missing_provenance(data_copy):
     (data_copy / "raw" / "published-estimates" / "stray.csv").write_text("a\n1\n", encoding="utf-8")
+    (data_copy / "new-folder").mkdir()
+    (data_copy / "new-folder" / "table.csv").write_text("a\n1\n", encoding="utf-8")
     (data_copy / "published" / "PROVENANCE.md").unlink()
     problems = data.check_all()
     assert "data/raw/published-estimates/stray.csv: data file not in data/registry.yaml" in problems
+    assert "data/new-folder/table.csv: data file not in data/registry.yaml" in problems
     assert "data/published/published_figures.csv: no PROVENANCE.md beside it" in problems
-    assert len(problems) == 2
+    assert len(problems) == 3
 
 
 def test_check_data_command(data_copy, capsys):
