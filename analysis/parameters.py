@@ -92,6 +92,23 @@ RULES: dict[str, Rule] = {
     "simulation_seed": Rule(int, "seed of the random generator (same seed, same simulation)", 0),
     "model_search_criterion": Rule(str, "criterion that ranks log-linear models", choices=("AIC", "BIC")),
     "model_search_max_models": Rule(int, "largest number of models searched exhaustively; stepwise beyond", 1, 4096),
+    # fair pay (analysis/pay.py)
+    "task_reward": Rule(float, "reward paid per completed task, in the task's currency", 0.0),
+    "task_minutes": Rule(float, "median minutes to complete one task; must be more than 0", 0.01),
+    "search_minutes": Rule(float, "unpaid minutes spent finding and choosing tasks, per paid task", 0.0),
+    "returned_share": Rule(float, "share of started tasks that end unpaid: returned, timed out or rejected",
+                           0.0, 0.95),
+    "hours_per_month": Rule(float, "paid hours in a month used to turn monthly earnings into hourly", 1.0, 744.0),
+    "pay_floor": Rule(float, "hourly pay floor the task is compared with, e.g. a minimum wage", 0.0),
+    "target_hourly": Rule(float, "hourly pay the reward of a task should yield", 0.0),
+    "earnings_max_year": Rule(int, "latest year of ILO average earnings used as a country's benchmark", 2014, 2024),
+    "usd_per_eur": Rule(float, "US dollars per euro used to convert euro pay (a market exchange rate, not PPP)",
+                        0.5, 2.0),
+    "worker_countries": Rule(int, "countries with the most OLI worker profiles compared in the fair-pay tables",
+                             1, 100),
+    # the voice-assistant supply chain (analysis/supplychain.py checks the dates against its coded range)
+    "regime_date": Rule(str, "date (YYYY-MM-DD) at which data-protection regimes are read"),
+    "revelations_date": Rule(str, "date (YYYY-MM-DD) of the 2019 press revelations, to compare regimes then and now"),
 }
 
 
