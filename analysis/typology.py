@@ -15,7 +15,10 @@ of a machine by a human. This module makes that typology usable for teaching and
 - its agreement with the hand coding: confusion matrix, precision, recall, F1, accuracy
   and Cohen's kappa (:func:`evaluate`, :func:`errors`, :func:`plot_confusion`);
 - a coding exercise for readers, scored against both (:func:`exercise`,
-  :func:`score_exercise`), and the mix of functions by domain (:func:`by_domain`).
+  :func:`score_exercise`), and the mix of functions by domain (:func:`by_domain`);
+- which Online Labour Index occupations can host each function — an assumption stated in
+  ``params/typology-oli-occupations.yaml`` — and the upper bound it puts on each function's
+  share of online labour demand (:func:`load_occupation_hosts`, :func:`reach_in_demand`).
 
 The classifier is a transparent baseline, not a measurement: the hand coding is the
 reference, and where the two differ the rule that fired says why.
@@ -47,6 +50,7 @@ RULE_KEYS = ("name", "function", "patterns", "why")
 CODEBOOK = paths.DATA / "typology" / "codebook.yaml"
 TASKS = paths.DATA / "typology" / "tasks.csv"
 RULES = paths.PARAMS / "typology-rules.yaml"
+OCCUPATION_HOSTS = paths.PARAMS / "typology-oli-occupations.yaml"
 
 
 def _read_yaml(path: str | Path) -> object:
@@ -366,6 +370,53 @@ def by_domain(tasks: pd.DataFrame) -> pd.DataFrame:
     shares.columns.name = "function"
     shares["n"] = tasks.groupby("domain").size()
     return shares
+
+
+def load_occupation_hosts(occupations: Iterable[str], path: str | Path = OCCUPATION_HOSTS) -> tuple[pd.DataFrame, int]:
+    """Which functions each OLI occupation can host (booleans, with the reason), and the averaging window.
+
+    ``occupations`` are the OLI's occupations: each must appear in the file exactly once, and
+    the file may name no other occupation or function.
+    """
+    where = paths.shown(Path(path))
+    config = _read_yaml(path)
+    if not isinstance(config, dict) or not isinstance(config.get("occupations"), dict):
+        raise ValueError(f"{where}: expected a mapping with an 'occupations' mapping")
+    window = config.get("window_months")
+    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+        raise ValueError(f"{where}: 'window_months' must be a whole number of months >= 1, got {window!r}")
+    expected, found = set(occupations), set(config["occupations"])
+    if expected != found:
+        raise ValueError(f"{where}: occupations must be exactly the OLI's; missing {sorted(expected - found)}, "
+                         f"unknown {sorted(found - expected)}")
+    rows = {}
+    for occupation, entry in config["occupations"].items():
+        functions = entry.get("functions") if isinstance(entry, dict) else None
+        if not isinstance(functions, list) or set(functions) - set(FUNCTIONS) or _blank(entry.get("reason")):
+            raise ValueError(f"{where}: occupation '{occupation}' needs 'functions' (a list drawn from "
+                             f"{list(FUNCTIONS)}) and a 'reason'")
+        rows[occupation] = {**{function: function in functions for function in FUNCTIONS},
+                            "reason": " ".join(str(entry["reason"]).split())}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("occupation"), window
+
+
+def reach_in_demand(hosts: pd.DataFrame, shares: pd.DataFrame, window_months: int) -> pd.DataFrame:
+    """Per function: the OLI occupations that can host it and their summed share of demand (an upper bound).
+
+    ``shares`` are monthly demand shares in percent by occupation (``analysis.demand.shares``);
+    they are averaged over the last ``window_months`` months.
+    """
+    if window_months > len(shares):
+        raise ValueError(f"window of {window_months} months is longer than the {len(shares)} months of demand shares")
+    recent = shares.tail(window_months)
+    average = recent[hosts.index].mean() / 100
+    rows = {}
+    for function in FUNCTIONS:
+        hosting = hosts.index[hosts[function]]
+        rows[function] = {"occupations": ", ".join(hosting), "upper_bound_share": float(average[hosting].sum())}
+    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("function")
+    table.attrs["window"] = f"{recent.index[0]:%Y-%m} to {recent.index[-1]:%Y-%m}"
+    return table
 
 
 def plot_confusion(table: pd.DataFrame, title: str = "Hand coding against the keyword rules") -> Figure:

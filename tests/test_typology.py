@@ -306,3 +306,61 @@ def test_the_tasks_are_enough_and_the_rules_do_reasonably_on_them(rules):
     assert len(tasks) >= 150
     result = typology.evaluate(tasks["function"], typology.classify(tasks["description"], rules)["function"])
     assert 0.6 <= result["accuracy"] <= 0.99  # a sanity band, not a target
+
+
+# --- OLI occupations (an assumption) ----------------------------------------------------------------
+
+OLI_OCCUPATIONS = ["Microwork", "Clerical and data entry", "Writing and translation", "Creative and multimedia",
+                   "Sales and marketing support", "Software development and technology", "Professional services"]
+
+
+def test_occupation_hosts_cover_every_oli_occupation():
+    hosts, window = typology.load_occupation_hosts(OLI_OCCUPATIONS)
+    assert window == 12
+    assert set(hosts.index) == set(OLI_OCCUPATIONS)
+    assert hosts.loc["Microwork", list(typology.FUNCTIONS)].all()
+    assert not hosts.loc["Software development and technology", list(typology.FUNCTIONS)].any()
+    assert hosts["reason"].str.len().min() > 20
+
+
+def test_reach_in_demand_sums_the_hosting_occupations_by_hand():
+    hosts = pd.DataFrame({"preparation": [True, True], "verification": [True, False],
+                          "impersonation": [False, False]}, index=["A", "B"])
+    shares = pd.DataFrame({"A": [10.0, 30.0, 20.0], "B": [90.0, 70.0, 80.0]},
+                          index=pd.date_range("2024-01-01", periods=3, freq="MS"))
+    reach = typology.reach_in_demand(hosts, shares, window_months=2)
+    assert reach.loc["preparation", "upper_bound_share"] == pytest.approx(1.0)
+    assert reach.loc["verification", "upper_bound_share"] == pytest.approx(0.25)  # mean of 30 and 20 %
+    assert reach.loc["impersonation", "upper_bound_share"] == 0
+    assert reach.loc["verification", "occupations"] == "A"
+    assert reach.attrs["window"] == "2024-02 to 2024-03"
+    with pytest.raises(ValueError, match="window of 4 months is longer than the 3 months"):
+        typology.reach_in_demand(hosts, shares, window_months=4)
+
+
+def test_reach_in_demand_on_the_oli_series():
+    from analysis import demand
+    shares = demand.shares()
+    hosts, window = typology.load_occupation_hosts(shares.columns)
+    reach = typology.reach_in_demand(hosts, shares, window)
+    recent = shares.tail(12).mean() / 100
+    assert reach.loc["impersonation", "upper_bound_share"] == pytest.approx(
+        recent["Microwork"] + recent["Sales and marketing support"])
+    assert reach.loc["preparation", "upper_bound_share"] == pytest.approx(0.4804, abs=5e-5)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda c: c["occupations"].pop("Microwork"), r"missing \['Microwork'\]"),
+    (lambda c: c["occupations"].update({"Plumbing": {"functions": [], "reason": "not online"}}),
+     r"unknown \['Plumbing'\]"),
+    (lambda c: c["occupations"]["Microwork"].update({"functions": ["training"]}), "occupation 'Microwork' needs"),
+    (lambda c: c["occupations"]["Microwork"].update({"reason": " "}), "occupation 'Microwork' needs"),
+    (lambda c: c.update({"window_months": 0}), "'window_months' must be a whole number"),
+])
+def test_occupation_hosts_reject_bad_config(tmp_path, edit, message):
+    config = yaml.safe_load(typology.OCCUPATION_HOSTS.read_text(encoding="utf-8"))
+    edit(config)
+    path = tmp_path / "hosts.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        typology.load_occupation_hosts(OLI_OCCUPATIONS, path)
