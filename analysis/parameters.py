@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -30,8 +31,11 @@ class Rule:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = ()
+    dates: tuple[str, str] | None = None  # text that must be a date YYYY-MM-DD within (first, last)
 
     def describe(self) -> str:
+        if self.dates:
+            return f"date YYYY-MM-DD from {self.dates[0]} to {self.dates[1]}"
         if self.choices:
             return f"{self.kind.__name__} in {{{', '.join(self.choices)}}}"
         bounds = []
@@ -106,9 +110,11 @@ RULES: dict[str, Rule] = {
                         0.5, 2.0),
     "worker_countries": Rule(int, "countries with the most OLI worker profiles compared in the fair-pay tables",
                              1, 100),
-    # the voice-assistant supply chain (analysis/supplychain.py checks the dates against its coded range)
-    "regime_date": Rule(str, "date (YYYY-MM-DD) at which data-protection regimes are read"),
-    "revelations_date": Rule(str, "date (YYYY-MM-DD) of the 2019 press revelations, to compare regimes then and now"),
+    # the voice-assistant supply chain: dates within the range its regimes are coded for
+    # (analysis.supplychain.GDPR_FROM to CODED_UNTIL; a test keeps them equal)
+    "regime_date": Rule(str, "date at which data-protection regimes are read", dates=("2018-05-25", "2024-12-31")),
+    "revelations_date": Rule(str, "date of the 2019 press revelations, to compare regimes then and now",
+                             dates=("2018-05-25", "2024-12-31")),
 }
 
 
@@ -137,6 +143,13 @@ def check(name: str, value: object) -> float | int | bool | str:
             raise ParameterError(f"parameter '{name}' must be a whole number, got {value!r}")
     elif not isinstance(value, spec.kind):
         raise ParameterError(f"parameter '{name}' must be a {spec.kind.__name__}, got {value!r}")
+    if spec.dates:
+        try:
+            day = date.fromisoformat(value) if len(value) == 10 else None
+        except ValueError:
+            day = None
+        if day is None or not date.fromisoformat(spec.dates[0]) <= day <= date.fromisoformat(spec.dates[1]):
+            raise ParameterError(f"parameter '{name}' must be a {spec.describe()} ({spec.meaning}), got {value!r}")
     if spec.choices and value not in spec.choices:
         raise ParameterError(f"parameter '{name}' must be one of {list(spec.choices)}, got {value!r}")
     if spec.minimum is not None and value < spec.minimum:

@@ -62,3 +62,17 @@ def test_whole_number_parameters_refuse_fractions():
     with pytest.raises(ParameterError, match="'simulation_seed' must be a whole number, got '1.5'"):
         parameters.parse("simulation_seed", "1.5")
     assert parameters.parse("simulation_seed", "7") == 7
+
+
+@pytest.mark.parametrize("value", ["2018-05-24", "2025-01-01", "2019-13-01", "yesterday", "2019-7-1"])
+def test_date_parameters_refuse_dates_outside_the_coded_range(value):
+    with pytest.raises(parameters.ParameterError, match=r"parameter 'regime_date' must be a date YYYY-MM-DD "
+                                                        r"from 2018-05-25 to 2024-12-31"):
+        parameters.check("regime_date", value)
+    assert parameters.check("regime_date", "2024-12-31") == "2024-12-31"
+
+
+def test_date_parameter_range_is_the_supply_chain_coded_range():
+    from analysis import supplychain
+    for name in ("regime_date", "revelations_date"):
+        assert parameters.rule(name).dates == (supplychain.GDPR_FROM, supplychain.CODED_UNTIL)
