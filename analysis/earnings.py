@@ -137,10 +137,9 @@ def plot_hourly(table: pd.DataFrame, title: str, group: str | None = None) -> Fi
         ax.legend(handles, list(colours), loc="lower right", fontsize=8)
     for y, (value, year) in enumerate(zip(shown["hourly_ppp"], shown["year"], strict=True)):
         ax.text(value, y, f" {value:,.1f} ({year})", va="center", fontsize=8)
-    ax.set_xlabel("average hourly earnings of employees, 2021 PPP $ (ILO; year in brackets)")
+    unavailable = "; ".join(f"{name} ({note})" for name, note in missing["note"].items())
+    ax.set_xlabel("average hourly earnings of employees, 2021 PPP $ (ILO; year in brackets)"
+                  + (f"\nNo ILO benchmark: {unavailable}" if unavailable else ""))
     ax.set_xlim(0, shown["hourly_ppp"].max() * 1.25 if len(shown) else 1)
     ax.set_title(title)
-    if len(missing):
-        fig.text(0.01, -0.02, "No ILO benchmark: " + "; ".join(f"{name} ({note})" for name, note in missing["note"].items()),
-                 fontsize=8, va="top", wrap=True)
     return fig

@@ -225,22 +225,45 @@ def links_table(graph: nx.DiGraph, on: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def summary(graph: nx.DiGraph) -> pd.Series:
+    """Size and shape of the chain: actors, links, countries, routes from the lead firm to the workers."""
+    lead = _lead_firm(graph)
+    ends = [node for node in graph.nodes if graph.out_degree(node) == 0]
+    return pd.Series({
+        "actors": graph.number_of_nodes(),
+        "links": graph.number_of_edges(),
+        "countries": len({iso3 for _, iso3 in graph.nodes(data="iso3")}),
+        "acyclic (a chain, not a loop)": nx.is_directed_acyclic_graph(graph),
+        "routes from the lead firm to the workers": sum(
+            1 for end in ends for _ in nx.all_simple_paths(graph, lead, end)),
+        "longest route (links)": nx.dag_longest_path_length(graph),
+        "actors the workers answer to directly": sum(graph.in_degree(end) for end in ends),
+    }, name="the chain", dtype=object)
+
+
+def _lead_firm(graph: nx.DiGraph) -> int:
+    leads = [node for node, tier in graph.nodes(data="tier") if tier == 0]
+    if len(leads) != 1:
+        raise ValueError(f"the chain must have exactly one lead firm (tier 0), found {len(leads)}")
+    return leads[0]
+
+
 def recording_routes(graph: nx.DiGraph, on: str, users_iso3: str) -> pd.DataFrame:
     """Every route a user's recording can take to the workers, with the regime of each country passed.
 
     A route starts with the users (country ``users_iso3``, whose recordings the lead firm
     collects), then follows the links from the lead firm (tier 0) to each actor without
     outgoing links. ``outside_gdpr``: the countries on the route not under the EU GDPR on
-    ``on``, in order — where EU users' recordings are held under another regime.
+    ``on``, in order — where EU users' recordings are held under another regime;
+    ``via_no_adequacy``: the route passes through a country with neither the GDPR nor an
+    adequacy decision.
     """
-    leads = [node for node, tier in graph.nodes(data="tier") if tier == 0]
-    if len(leads) != 1:
-        raise ValueError(f"the chain must have exactly one lead firm (tier 0), found {len(leads)}")
+    lead = _lead_firm(graph)
     users = regime(users_iso3, on)
     ends = sorted(node for node in graph.nodes if graph.out_degree(node) == 0)
     rows = []
     for end in ends:
-        for path in sorted(nx.all_simple_paths(graph, leads[0], end)):
+        for path in sorted(nx.all_simple_paths(graph, lead, end)):
             stops = [("users", users_iso3, users.regime)] + [
                 (graph.nodes[node]["actor"], graph.nodes[node]["iso3"], regime(graph.nodes[node]["iso3"], on).regime)
                 for node in path]
@@ -248,6 +271,7 @@ def recording_routes(graph: nx.DiGraph, on: str, users_iso3: str) -> pd.DataFram
                 "route": " -> ".join(f"{actor} ({iso3})" for actor, iso3, _ in stops),
                 "regimes": " -> ".join(name for *_, name in stops),
                 "outside_gdpr": ", ".join(dict.fromkeys(iso3 for _, iso3, name in stops if name != GDPR)),
+                "via_no_adequacy": any(name == NEITHER for *_, name in stops),
             })
     return pd.DataFrame(rows)
 

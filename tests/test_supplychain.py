@@ -327,3 +327,19 @@ def test_recording_routes_from_french_users():
     # after Schrems II and before the Data Privacy Framework the US leg is "neither"
     later = supplychain.recording_routes(graph, "2021-01-01", "FRA")
     assert later["regimes"].str.split(" -> ").str[1].eq("neither").all()
+
+
+def test_summary_counts_by_hand():
+    table = supplychain.summary(supplychain.load_chain())
+    assert table["actors"] == 7 and table["links"] == 8
+    assert table["countries"] == 6  # USA, CHN, JPN, ESP, FRA, ITA
+    assert table["routes from the lead firm to the workers"] == 3
+    assert table["longest route (links)"] == 3  # producer -> platform -> recruiter -> workers
+    assert table["actors the workers answer to directly"] == 4
+
+
+def test_routes_via_a_country_without_adequacy():
+    routes = supplychain.recording_routes(supplychain.load_chain(), "2019-07-01", "FRA")
+    assert routes["via_no_adequacy"].tolist() == [True, True, False]  # via China twice; the US platform
+    later = supplychain.recording_routes(supplychain.load_chain(), "2021-01-01", "FRA")
+    assert later["via_no_adequacy"].all()  # the US had no adequacy decision between Schrems II and the DPF
