@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help env reproduce test list check-data benchmark lab clean
+.PHONY: help env reproduce test list check-data benchmark lab site clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-11s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ benchmark: $(INSTALLED) ## performance benchmarks (capture-recapture fits, Monte
 lab: $(INSTALLED) ## open JupyterLab on the notebooks
 	$(BIN)/jupyter lab notebooks/
 
-clean: ## remove custom runs and caches (keeps .venv and every committed output)
-	rm -rf runs/ .pytest_cache/
+site: $(INSTALLED) ## render the executed notebooks and the results to a static HTML site (site/, git-ignored)
+	$(BIN)/python -m analysis site
+
+clean: ## remove custom runs, the site and caches (keeps .venv and every committed output)
+	rm -rf runs/ site/ .pytest_cache/
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +

@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis list | reproduce | run | check-data``.
+"""Command line: ``python -m analysis list | reproduce | run | check-data | site``.
 
 Every error a user can cause (unknown notebook, unknown parameter, wrong type,
 out-of-range value, bad data) ends the command with one line on stderr naming
@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis import data, parameters, pipeline
+from analysis import data, parameters, paths, pipeline, site
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
     run.add_argument("-f", "--parameter-file", action="append", default=[], type=Path, metavar="FILE")
     commands.add_parser("check-data", help="verify every registered data file (checksum, schema, provenance)")
+    site_command = commands.add_parser("site", help="render the executed notebooks and the results to a static HTML site")
+    site_command.add_argument("--output", type=Path, default=paths.ROOT / "site", metavar="DIR",
+                              help="folder of the site (default: site/ at the repository root)")
     return parser
 
 
@@ -64,7 +67,10 @@ def main(argv: list[str] | None = None) -> int:
             pipeline.run(name, values)
         elif args.command == "check-data":
             return _check_data()
-    except (pipeline.PipelineError, parameters.ParameterError, data.DataError) as error:
+        elif args.command == "site":
+            pages = site.build(args.output)
+            print(f"{len(pages)} pages written; open {paths.shown(pages[-1])}")
+    except (pipeline.PipelineError, parameters.ParameterError, data.DataError, site.SiteError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0
