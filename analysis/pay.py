@@ -115,6 +115,19 @@ class Task:
         return _checked("target_hourly", target_hourly) * self.minutes_per_paid_task / 60
 
 
+def summary(task: Task, floor: float, target: float) -> pd.Series:
+    """What a task pays per hour, advertised and effective, and the rewards a floor and a target need."""
+    floor, target = check("pay_floor", floor), check("target_hourly", target)
+    return pd.Series({
+        "advertised hourly pay (median time only)": task.nominal_hourly,
+        "minutes per paid task, paid or not": task.minutes_per_paid_task,
+        "share of working time unpaid": task.unpaid_share,
+        "effective hourly pay": task.effective_hourly,
+        f"reward needed for the floor of {floor:g} per hour": task.reward_for(floor),
+        f"reward needed for the target of {target:g} per hour": task.reward_for(target),
+    }, name=task.currency)
+
+
 def hourly_from_monthly(
     monthly: float | np.ndarray | pd.Series,
     hours_per_month: float | np.ndarray | pd.Series,

@@ -30,6 +30,7 @@ from analysis import parameters, paths, results
 KERNEL = "python3"
 KEPT_PAPERMILL_METADATA = ("default_parameters", "parameters", "version")
 VOLATILE_CELL_METADATA = ("papermill", "execution")
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"  # an ipywidgets display: holds a random model id
 
 
 class PipelineError(Exception):
@@ -93,12 +94,19 @@ def parameter_hash(values: dict[str, object]) -> str:
 
 
 def strip_volatile_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Remove timestamps, durations and file paths that papermill and nbclient record."""
+    """Remove timestamps, durations, file paths and widget state that papermill and nbclient record.
+
+    Widget displays (the interactive explorers) carry random model ids and their state; the
+    executed notebook keeps the static figures instead, and a reader re-runs the explorer cell.
+    """
     kept = {key: nb.metadata.papermill[key] for key in KEPT_PAPERMILL_METADATA if key in nb.metadata.get("papermill", {})}
     nb.metadata["papermill"] = kept
+    nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         for key in VOLATILE_CELL_METADATA:
             cell.metadata.pop(key, None)
+        if cell.cell_type == "code":
+            cell.outputs = [output for output in cell.outputs if WIDGET_VIEW not in output.get("data", {})]
     return nb
 
 

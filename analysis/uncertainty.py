@@ -162,6 +162,47 @@ class Distribution:
         return f"{self.name} ~ {self._formula()}: {self.reason}"
 
 
+CENTRES = {"fixed": "value", "normal": "mean", "lognormal": "median", "triangular": "mode", "beta_pert": "mode"}
+
+
+def central_value(distribution: Distribution) -> float:
+    """The central value: median (lognormal), mode (triangular, PERT), mean (normal), midpoint (uniform) or value."""
+    p = distribution.parameters
+    key = CENTRES.get(distribution.kind)
+    return float(p[key]) if key else (p["low"] + p["high"]) / 2
+
+
+def rescaled(distribution: Distribution, centre: float | None = None, spread: float = 1.0,
+             bounds: tuple[float | None, float | None] = (None, None)) -> Distribution:
+    """``distribution`` moved to ``centre`` and its spread multiplied by ``spread`` (for explorers).
+
+    The centre is the median (lognormal), the mode (triangular, PERT), the mean (normal),
+    the midpoint (uniform) or the value (fixed). Ends move with the centre and their
+    distances to it are multiplied by ``spread``; a lognormal's gsd becomes gsd ** spread.
+    Ends are then clipped to ``bounds`` (the parameter's admissible range). The reason is kept.
+    """
+    if isinstance(spread, bool) or not isinstance(spread, Real) or not 0 < spread <= 10:
+        raise ValueError(f"input '{distribution.name}': spread must be a number in (0, 10], got {spread!r}")
+    p = dict(distribution.parameters)
+    key = CENTRES.get(distribution.kind)
+    old = central_value(distribution)
+    new = old if centre is None else float(centre)
+    low_bound = -math.inf if bounds[0] is None else bounds[0]
+    high_bound = math.inf if bounds[1] is None else bounds[1]
+    if not low_bound <= new <= high_bound:
+        raise ValueError(f"input '{distribution.name}': centre {new:g} is outside its range [{low_bound:g}, {high_bound:g}]")
+    if key:
+        p[key] = new
+    if distribution.kind == "lognormal":
+        p["gsd"] = p["gsd"] ** spread
+    if distribution.kind == "normal":
+        p["sd"] *= spread
+    for end in ("low", "high"):
+        if end in p:
+            p[end] = min(max(new + (p[end] - old) * spread, low_bound), high_bound)
+    return Distribution(distribution.name, distribution.kind, p, distribution.reason)
+
+
 def distributions_from_mapping(mapping: object, source: str = "<mapping>") -> dict[str, Distribution]:
     """Distributions from a mapping ``{input: {distribution: kind, <parameters>, reason: text}}``.
 

@@ -66,6 +66,23 @@ def test_stored_outputs_are_complete_clean_and_portable(name):
     assert not [c for c in nb.cells if set(c.metadata) & set(pipeline.VOLATILE_CELL_METADATA)]
 
 
+EXPLORER_NOTEBOOKS = ["01-counting-france", "02-counting-hidden-workers", "03-global-online-workers",
+                      "08-fair-pay-in-research"]
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_explorers_keep_no_widget_output_or_state(name):
+    """Explorer cells are tagged for nbval and stored without output; no notebook stores widget state."""
+    nb = load(name)
+    explorers = [cell for cell in nb.cells if "explorer" in cell.metadata.get("tags", [])]
+    assert bool(explorers) == (name in EXPLORER_NOTEBOOKS)
+    for cell in explorers:
+        assert "nbval-ignore-output" in cell.metadata["tags"]
+        assert cell.outputs == [] and cell.source.startswith("explorers.")
+    assert "widgets" not in nb.metadata
+    assert pipeline.WIDGET_VIEW not in json.dumps([cell.get("outputs", []) for cell in nb.cells])
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_readme_maps_every_notebook(name):
     assert f"notebooks/{name}.ipynb" in paths.README.read_text(encoding="utf-8")

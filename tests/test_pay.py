@@ -177,3 +177,13 @@ def test_plots_mark_what_they_show():
     bars = figure.axes[0].get_yticklabels()
     assert [label.get_text() for label in bars] == ["C", "A"]  # sorted by reward, B has no benchmark
     assert figure.axes[0].get_xlabel().endswith("\nNo ILO benchmark: B")
+
+
+def test_summary_by_hand():
+    table = pay.summary(pay.Task(reward=1.0, median_minutes=10.0, search_minutes=2.0), floor=7.25, target=12.0)
+    assert table["advertised hourly pay (median time only)"] == pytest.approx(6.0)
+    assert table["effective hourly pay"] == pytest.approx(5.0)
+    assert table["reward needed for the floor of 7.25 per hour"] == pytest.approx(7.25 * 12 / 60)
+    assert table["reward needed for the target of 12 per hour"] == pytest.approx(2.4)
+    with pytest.raises(ParameterError, match="pay_floor"):
+        pay.summary(pay.Task(reward=1.0, median_minutes=10.0), floor=-1, target=12.0)

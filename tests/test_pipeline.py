@@ -86,6 +86,18 @@ def test_volatile_metadata_is_stripped():
     assert clean.cells[0].metadata == {"tags": ["parameters"]}
 
 
+def test_widget_outputs_and_state_are_stripped_but_static_outputs_kept():
+    widget = nbformat.v4.new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": "3f1c", "version_major": 2, "version_minor": 0},
+        "text/plain": "VBox(children=(...))"})
+    figure = nbformat.v4.new_output("display_data", data={"image/png": "iVBOR", "text/plain": "<Figure>"})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("explorer", outputs=[widget, figure])])
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {"3f1c": {}}}}
+    clean = pipeline.strip_volatile_metadata(nb)
+    assert "widgets" not in clean.metadata
+    assert clean.cells[0].outputs == [figure]
+
+
 def test_list_shows_parameters_defaults_and_rules(capsys):
     assert cli.main(["list"]) == 0
     out = capsys.readouterr().out

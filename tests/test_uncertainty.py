@@ -226,3 +226,30 @@ def test_yaml_round_trip(tmp_path):
     path.write_text("h:\n  distribution: uniform\n  low: 2\n  high: 1\n  reason: r\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"inputs.yaml: input 'h': low = 2 must be < high = 1"):
         uncertainty.load_distributions(path)
+
+
+def test_rescaled_moves_the_centre_and_scales_the_spread_by_hand():
+    triangle = uncertainty.Distribution("multihoming_coefficient", "triangular", {"low": 1.1, "mode": 1.27, "high": 1.6},
+                                        "test")
+    moved = uncertainty.rescaled(triangle, centre=1.5, spread=2.0, bounds=(1.0, None))
+    assert moved.parameters == pytest.approx({"low": 1.16, "mode": 1.5, "high": 2.16})  # 1.5 - 0.17 x 2, 1.5 + 0.33 x 2
+    clipped = uncertainty.rescaled(triangle, spread=3.0, bounds=(1.0, None))
+    assert clipped.parameters["low"] == 1.0  # 1.27 - 0.51 clipped to the parameter's minimum
+    log = uncertainty.Distribution("x", "lognormal", {"median": 100.0, "gsd": 1.21}, "test")
+    assert uncertainty.rescaled(log, spread=0.5).parameters == pytest.approx({"median": 100.0, "gsd": 1.1})
+    box = uncertainty.Distribution("x", "uniform", {"low": 1.0, "high": 1.2}, "test")
+    assert uncertainty.rescaled(box, centre=1.2, spread=0.5).parameters == pytest.approx({"low": 1.15, "high": 1.25})
+    assert uncertainty.rescaled(triangle).parameters == triangle.parameters
+    with pytest.raises(ValueError, match="spread must be a number in"):
+        uncertainty.rescaled(triangle, spread=0)
+    with pytest.raises(ValueError, match=r"centre 0.5 is outside its range \[1, inf\]"):
+        uncertainty.rescaled(triangle, centre=0.5, bounds=(1.0, None))
+
+
+@pytest.mark.parametrize("kind, parameters_, expected", [
+    ("fixed", {"value": 3.0}, 3.0), ("uniform", {"low": 1.0, "high": 1.2}, 1.1),
+    ("triangular", {"low": 1.1, "mode": 1.27, "high": 1.6}, 1.27), ("lognormal", {"median": 5.0, "gsd": 1.2}, 5.0),
+    ("normal", {"mean": 2.0, "sd": 0.1}, 2.0), ("beta_pert", {"low": 0.1, "mode": 0.2, "high": 0.5}, 0.2),
+])
+def test_central_value_of_each_kind(kind, parameters_, expected):
+    assert uncertainty.central_value(uncertainty.Distribution("x", kind, parameters_, "test")) == pytest.approx(expected)
