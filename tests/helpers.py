@@ -1,9 +1,33 @@
-"""Small shared helpers for the tests."""
+"""Small shared helpers for the tests: CSV files, a JupyterLab server, headless Chromium."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+# Debian's Chromium, which .ci/run installs; tests that need it are skipped without it.
+CHROMIUM = next((path for path in ("/usr/bin/chromium", shutil.which("chromium")) if path and Path(path).is_file()), None)
+# Without the background-networking flags Chromium keeps calling Google services.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+LAB_START_TIMEOUT = 60  # seconds for the server to answer /api/status
+LAB_STOP_TIMEOUT = 10  # seconds between terminate and kill
+# Requests go straight to the local server, never through a proxy from the environment.
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
@@ -12,3 +36,72 @@ def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
         writer.writerow(header)
         writer.writerows(rows)
     return path
+
+
+@dataclass
+class Server:
+    url: str
+    token: str
+    home: Path
+    runtime: Path
+
+    def get(self, path: str, authenticated: bool = True) -> tuple[int, bytes]:
+        """(status, body) of a GET on the server."""
+        headers = {"Authorization": f"token {self.token}"} if authenticated else {}
+        request = urllib.request.Request(self.url + path, headers=headers)
+        try:
+            with OPENER.open(request, timeout=30) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def get_json(self, path: str) -> dict | list:
+        status, body = self.get(path)
+        assert status == 200, (path, status, body[:500])
+        return json.loads(body)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def jupyter_lab(root: Path, base: Path, env: dict[str, str] | None = None,
+                options: tuple[str, ...] = ()) -> Iterator[Server]:
+    """A `jupyter lab` from this environment serving ``root`` on 127.0.0.1, stopped on exit.
+
+    Its runtime, config and data directories and its home are under ``base``, so nothing is
+    written to the user's home; ``env`` adds variables for the server and its kernels.
+    """
+    home = base / "home"
+    home.mkdir(parents=True)
+    environment = {**os.environ, "HOME": str(home), "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+                   "JUPYTER_CONFIG_DIR": str(base / "config"), "JUPYTER_DATA_DIR": str(base / "data"), **(env or {})}
+    token, port, log = secrets.token_hex(24), free_port(), base / "server.log"
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+               f"--ServerApp.root_dir={root}", "--ServerApp.allow_root=True", *options]  # CI containers run as root
+    with open(log, "wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=environment, cwd=base)
+    try:
+        running = Server(f"http://127.0.0.1:{port}", token, home, base / "runtime")
+        deadline = time.monotonic() + LAB_START_TIMEOUT
+        while True:
+            assert process.poll() is None, f"jupyter lab exited ({process.returncode}):\n{log.read_text()}"
+            try:
+                if running.get("/api/status")[0] == 200:
+                    break
+            except OSError:
+                pass  # not listening yet
+            assert time.monotonic() < deadline, f"no answer in {LAB_START_TIMEOUT} s:\n{log.read_text()}"
+            time.sleep(0.2)
+        yield running
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=LAB_STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

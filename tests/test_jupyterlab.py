@@ -8,17 +8,9 @@ nothing is written to the user's home or the repository.
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 import jupyterlab
@@ -26,44 +18,10 @@ import nbformat
 import pytest
 
 from analysis import paths
+from tests import helpers
 
 NOTEBOOKS = sorted((paths.ROOT / "notebooks").glob("*.ipynb"))
 WIDGETS_EXTENSION = "@jupyter-widgets/jupyterlab-manager"
-START_TIMEOUT = 60  # seconds for the server to answer /api/status
-STOP_TIMEOUT = 10  # seconds between terminate and kill
-
-# Requests go straight to the local server, never through a proxy from the environment.
-OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-@dataclass
-class Server:
-    url: str
-    token: str
-    home: Path
-    runtime: Path
-
-    def get(self, path: str, authenticated: bool = True) -> tuple[int, bytes]:
-        """(status, body) of a GET on the server."""
-        headers = {"Authorization": f"token {self.token}"} if authenticated else {}
-        request = urllib.request.Request(self.url + path, headers=headers)
-        try:
-            with OPENER.open(request, timeout=30) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read()
-
-    def get_json(self, path: str) -> dict | list:
-        status, body = self.get(path)
-        assert status == 200, (path, status, body[:500])
-        return json.loads(body)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 def git_status() -> str:
     """Tracked, untracked and ignored changes, ignored folders collapsed."""
@@ -86,37 +44,8 @@ def status_before() -> str:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, status_before):
     """A running `jupyter lab` on the repository root, stopped even if a test fails."""
-    base = tmp_path_factory.mktemp("jupyterlab")
-    home = base / "home"
-    home.mkdir()
-    env = {**os.environ, "HOME": str(home), "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
-           "JUPYTER_CONFIG_DIR": str(base / "config"), "JUPYTER_DATA_DIR": str(base / "data")}
-    token, port, log = secrets.token_hex(24), free_port(), base / "server.log"
-    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-               f"--ServerApp.root_dir={paths.ROOT}", "--ServerApp.allow_root=True"]  # CI containers run as root
-    with open(log, "wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env, cwd=base)
-    try:
-        running = Server(f"http://127.0.0.1:{port}", token, home, base / "runtime")
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            assert process.poll() is None, f"jupyter lab exited ({process.returncode}):\n{log.read_text()}"
-            try:
-                if running.get("/api/status")[0] == 200:
-                    break
-            except OSError:
-                pass  # not listening yet
-            assert time.monotonic() < deadline, f"no answer in {START_TIMEOUT} s:\n{log.read_text()}"
-            time.sleep(0.2)
+    with helpers.jupyter_lab(paths.ROOT, tmp_path_factory.mktemp("jupyterlab")) as running:
         yield running
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_server_refuses_requests_without_the_token(server):

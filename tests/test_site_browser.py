@@ -11,19 +11,14 @@ from __future__ import annotations
 
 import functools
 import http.server
-import shutil
 import threading
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from analysis import paths, pipeline, site
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = next((path for path in ("/usr/bin/chromium", shutil.which("chromium")) if path and Path(path).is_file()), None)
-# Without the background-networking flags Chromium keeps calling Google services.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SITE = paths.ROOT / "site"
 NOTEBOOKS = pipeline.notebooks()
 ERROR_OUTPUT = '[data-mime-type="application/vnd.jupyter.stderr"]'  # how the lab template marks errors and stderr
