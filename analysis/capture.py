@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from analysis import checks
+
 RESULT_COLUMNS = ["abundance", "stderr", "deviance", "df", "AIC", "BIC", "fit_ok", "note"]
 HISTORY_MODELS = ["M0", "Mt", "Mh Chao (LB)", "Mh Poisson2", "Mh Darroch", "Mh Gamma3.5", "Mth Chao (LB)",
                   "Mth Poisson2", "Mth Darroch", "Mth Gamma3.5", "Mb", "Mbh"]
@@ -175,14 +177,14 @@ def frequencies(table: pd.DataFrame, *, t: float, k: str = "k", f: str = "f_k") 
 # Two lists and Chao's lower bound
 
 
-def _check_two_lists(n1: int, n2: int, m: int) -> None:
-    for name, value in (("n1", n1), ("n2", n2), ("m", m)):
-        if not float(value).is_integer() or value < 0:
-            raise ValueError(f"{name} must be a non-negative whole number, got {value}")
+def _check_two_lists(n1: object, n2: object, m: object) -> tuple[int, int, int]:
+    """(n1, n2, m) as ints, checked: whole numbers >= 0, with 0 < m <= min(n1, n2)."""
+    n1, n2, m = checks.whole("n1", n1), checks.whole("n2", n2), checks.whole("m", m)
     if m > min(n1, n2):
         raise ValueError(f"m ({m}) cannot exceed n1 ({n1}) or n2 ({n2}): recaptures are on both lists")
     if m == 0:
         raise ValueError("m = 0: the two lists share no unit, so their overlap says nothing about N")
+    return n1, n2, m
 
 
 def _interval(estimate: float, variance: float, observed: float, level: float) -> pd.Series:
@@ -194,14 +196,14 @@ def _interval(estimate: float, variance: float, observed: float, level: float) -
 
 def lincoln_petersen(n1: int, n2: int, m: int, level: float = 0.95) -> pd.Series:
     """Lincoln-Petersen N = n1·n2/m, variance n1·n2·(n1-m)(n2-m)/m³, Wald interval (lower ≥ n1+n2-m)."""
-    _check_two_lists(n1, n2, m)
+    n1, n2, m = _check_two_lists(n1, n2, m)
     return _interval(n1 * n2 / m, n1 * n2 * (n1 - m) * (n2 - m) / m**3, n1 + n2 - m, level)
 
 
 def chapman(n1: int, n2: int, m: int, level: float = 0.95) -> pd.Series:
     """Chapman N = (n1+1)(n2+1)/(m+1) - 1 with the Seber (1970) / Wittes (1972) variance
     (n1+1)(n2+1)(n1-m)(n2-m) / ((m+1)²(m+2)); Wald interval with lower bound n1+n2-m."""
-    _check_two_lists(n1, n2, m)
+    n1, n2, m = _check_two_lists(n1, n2, m)
     estimate = (n1 + 1) * (n2 + 1) / (m + 1) - 1
     variance = (n1 + 1) * (n2 + 1) * (n1 - m) * (n2 - m) / ((m + 1) ** 2 * (m + 2))
     return _interval(estimate, variance, n1 + n2 - m, level)
@@ -222,9 +224,7 @@ def chao_lower_bound(f1: int, f2: int, n: int, t: float = math.inf, level: float
     log-normal one, n + f0/C … n + f0·C, C = exp(z·sqrt(log(1 + var/f0²))).
     With f2 = 0 the bias-corrected form n + A·f1(f1-1)/2 is returned without a variance.
     """
-    for name, value in (("f1", f1), ("f2", f2), ("n", n)):
-        if not float(value).is_integer() or value < 0:
-            raise ValueError(f"{name} must be a non-negative whole number, got {value}")
+    f1, f2, n = checks.whole("f1", f1), checks.whole("f2", f2), checks.whole("n", n)
     if f1 + f2 > n:
         raise ValueError(f"f1 + f2 ({f1 + f2}) cannot exceed the units observed n ({n})")
     if not (t == math.inf or t >= 2):
@@ -744,8 +744,7 @@ def profile_interval(data: Histories | Frequencies, model: str | None = None, *,
     (n, max) and (max, upper_factor·N_poisson). A bound not reached within its search range
     is reported as the range's end, with ``lower_reached`` / ``upper_reached`` False.
     """
-    if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, got {level}")
+    level = checks.open_unit("level", level)
     built = _design_for(data, model, formula, design, heterogeneity, t0, None)
     if built.closed_form is not None:
         raise ValueError(f"no profile interval for {model}: its abundance is not n + exp(intercept)")

@@ -21,7 +21,7 @@ from matplotlib.ticker import NullFormatter, ScalarFormatter
 from statsmodels.regression.linear_model import OLS
 from statsmodels.tsa.seasonal import STL
 
-from analysis import countries, data
+from analysis import checks, countries, data
 
 TOTAL = "Total"
 MICROWORK = "Microwork"
@@ -126,8 +126,7 @@ def log_linear_trend(series: pd.Series, maxlags: int = 12, level: float = LEVEL)
     values = _check_monthly(series, MIN_TREND_POINTS)
     if isinstance(maxlags, bool) or not isinstance(maxlags, int | np.integer) or not 0 <= maxlags < len(values):
         raise ValueError(f"maxlags must be a whole number from 0 to {len(values) - 1} (months), got {maxlags!r}")
-    if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, got {level!r}")
+    level = checks.open_unit("level", level)
     exog = np.column_stack([np.ones(len(values)), _years(values.index)])
     fit = OLS(np.log(values.to_numpy()), exog).fit(cov_type="HAC", cov_kwds={"maxlags": int(maxlags)})
     slope, stderr = float(fit.params[1]), float(fit.bse[1])

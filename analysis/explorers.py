@@ -91,7 +91,8 @@ def counting(formula: Callable[..., Mapping], distributions: Mapping[str, uncert
 
 def capture_models(datasets: Mapping[str, capture.Histories | capture.Frequencies], *,
                    max_ratio: float, level: float = 0.95) -> widgets.VBox:
-    """A chooser of data set and model: the model's estimate with its profile-likelihood interval, and all models."""
+    """A chooser of data set and model: its Poisson-fit estimate, its multinomial profile-likelihood estimate and
+    interval (as in Rcapture, the two estimates differ slightly), and every standard model."""
     fitted: dict[str, pd.DataFrame] = {}
     dataset = widgets.Dropdown(options=list(datasets), description="data set", style={"description_width": "initial"})
     model = widgets.Dropdown(description="model", style={"description_width": "initial"})
@@ -109,7 +110,7 @@ def capture_models(datasets: Mapping[str, capture.Histories | capture.Frequencie
         if model.value not in table.index:
             return
         interval = capture.profile_interval(data, model=model.value, level=level)
-        display(pd.concat({"fit": table.loc[model.value, ["abundance", "stderr", "AIC", "fit_ok", "note"]],
+        display(pd.concat({"Poisson fit": table.loc[model.value, ["abundance", "stderr", "AIC", "fit_ok", "note"]],
                            "profile likelihood": interval}).to_frame(f"{dataset.value}: {model.value}"))
         _show(capture.plot_abundances(table, data.n, f"{dataset.value}: every standard model", level))
 

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from numbers import Integral, Real
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis import checks
 from analysis.parameters import check
 
 SIMULATION_COLUMNS = [
@@ -42,24 +42,6 @@ def correct(total_accounts: float, coefficient: float) -> float:
     return total_accounts / check("multihoming_coefficient", coefficient)
 
 
-def _whole(value: object) -> int | None:
-    """``value`` as an int if it is a whole number (1, np.int64(1), 1.0), else None."""
-    if isinstance(value, bool | np.bool_):
-        return None
-    if isinstance(value, Integral):
-        return int(value)
-    if isinstance(value, Real) and math.isfinite(value) and float(value).is_integer():
-        return int(value)
-    return None
-
-
-def _count(name: str, value: object) -> int:
-    whole = _whole(value)
-    if whole is None or whole < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
-    return whole
-
-
 def coefficient(platforms_used: pd.Series | Mapping[int, int], level: float = 0.95) -> pd.Series:
     """Multi-homing coefficient from a distribution ``{k: workers using exactly k platforms}``.
 
@@ -67,19 +49,15 @@ def coefficient(platforms_used: pd.Series | Mapping[int, int], level: float = 0.
     (denominator n - 1; NaN when n = 1); normal interval h ± z s/√n at ``level``,
     lower bound clipped at 1 since every worker uses at least one platform.
     """
-    if isinstance(level, bool) or not isinstance(level, Real) or not 0 < level < 1:
-        raise ValueError(f"level must be a number in (0, 1), got {level!r}")
+    level = checks.open_unit("level", level)
     items = list(platforms_used.items())
     keys = [key for key, _ in items]
     if len(set(keys)) != len(keys):
         raise ValueError(f"platforms_used: each number of platforms must appear once, got keys {keys}")
     ks, counts = [], []
     for key, count in items:
-        k = _whole(key)
-        if k is None or k < 1:
-            raise ValueError(f"platforms_used: key {key!r} is not a number of platforms (an integer >= 1)")
-        ks.append(k)
-        counts.append(_count(f"platforms_used[{key!r}] (workers using {key!r} platforms)", count))
+        ks.append(checks.whole(f"platforms_used: key {key!r} (a number of platforms)", key, 1))
+        counts.append(checks.whole(f"platforms_used[{key!r}] (workers using {key!r} platforms)", count))
     k, f = np.array(ks, dtype=float), np.array(counts, dtype=float)
     n = f.sum()
     if n == 0:
@@ -99,7 +77,7 @@ def coefficient_from_overlap(n1: int, n2: int, m: int) -> float:
     (n1 + n2) / h = n1 + n2 - m is the number of people *seen* on either platform,
     not the Lincoln-Petersen estimate n1 n2 / m of the people who *exist*.
     """
-    n1, n2, m = _count("n1", n1), _count("n2", n2), _count("m", m)
+    n1, n2, m = checks.whole("n1", n1), checks.whole("n2", n2), checks.whole("m", m)
     if m > min(n1, n2):
         raise ValueError(f"m (workers on both platforms) = {m} cannot exceed n1 = {n1} or n2 = {n2}")
     if n1 + n2 - m == 0:
@@ -126,18 +104,12 @@ def simulate_heterogeneity(
     platforms Lincoln-Petersen n1 n2 / m (NaN if m = 0) and Chapman
     (n1 + 1)(n2 + 1)/(m + 1) - 1. Deterministic for a given ``seed``.
     """
-    population, platforms = _count("population", population), _count("platforms", platforms)
-    seed, replicates = _count("seed", seed), _count("replicates", replicates)
-    if population < 1:
-        raise ValueError(f"population must be >= 1, got {population}")
+    population, platforms = checks.whole("population", population, 1), checks.whole("platforms", platforms)
+    seed, replicates = checks.whole("seed", seed), checks.whole("replicates", replicates, 1)
     if platforms < 2:
         raise ValueError(f"platforms must be >= 2 (capture-recapture needs two lists), got {platforms}")
-    if replicates < 1:
-        raise ValueError(f"replicates must be >= 1, got {replicates}")
-    if isinstance(mean_catchability, bool) or not isinstance(mean_catchability, Real) or not 0 < mean_catchability < 1:
-        raise ValueError(f"mean_catchability must be a number in (0, 1), got {mean_catchability!r}")
-    if isinstance(heterogeneity, bool) or not isinstance(heterogeneity, Real) or not 0 <= heterogeneity < 1:
-        raise ValueError(f"heterogeneity must be a number in [0, 1), got {heterogeneity!r}")
+    mean_catchability = checks.open_unit("mean_catchability", mean_catchability)
+    heterogeneity = checks.in_range("heterogeneity", heterogeneity, 0, 1, open_high=True)
     rng = np.random.default_rng(seed)
     concentration = 1 / heterogeneity - 1 if heterogeneity > 0 else math.inf
     rows = []
@@ -146,7 +118,7 @@ def simulate_heterogeneity(
             propensity = rng.beta(mean_catchability * concentration, (1 - mean_catchability) * concentration,
                                   size=population)
         else:
-            propensity = np.full(population, float(mean_catchability))
+            propensity = np.full(population, mean_catchability)
         present = rng.random((population, platforms)) < propensity[:, None]
         per_person = present.sum(axis=1)
         seen = int((per_person > 0).sum())
@@ -156,7 +128,7 @@ def simulate_heterogeneity(
         n1, n2 = int(present[:, 0].sum()), int(present[:, 1].sum())
         m = int((present[:, 0] & present[:, 1]).sum())
         rows.append({
-            "replicate": replicate, "heterogeneity": float(heterogeneity), "true_population": population,
+            "replicate": replicate, "heterogeneity": heterogeneity, "true_population": population,
             "people_seen": seen, "naive_sum": naive, "coefficient_corrected": corrected,
             "lincoln_petersen": n1 * n2 / m if m else math.nan,
             "chapman": (n1 + 1) * (n2 + 1) / (m + 1) - 1,

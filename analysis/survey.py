@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Hashable, Mapping
-from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -38,6 +37,8 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import proportion_confint, proportion_effectsize, proportions_ztest
 
+from analysis import checks
+
 INTERVAL_METHODS = ("wilson", "beta")  # Wilson score, Clopper-Pearson exact
 ALTERNATIVES = ("two-sided", "larger", "smaller")
 COMPARISON_COLUMNS = ["variable", "count1", "n1", "count2", "n2"]
@@ -45,39 +46,12 @@ TREND_COLUMNS = ["time", "successes", "total"]
 SHARE_TOLERANCE = 1e-9  # margins summing to 1 within this are shares
 
 
-def _number(name: str, value: object) -> float:
-    if isinstance(value, bool | np.bool_) or not isinstance(value, Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
-
-
-def _proportion(name: str, value: object) -> float:
-    value = _number(name, value)
-    if not 0 <= value <= 1:
-        raise ValueError(f"{name} must be a proportion in [0, 1], got {value!r}")
-    return value
-
-
-def _open_unit(name: str, value: object) -> float:
-    value = _number(name, value)
-    if not 0 < value < 1:
-        raise ValueError(f"{name} must be a number in (0, 1), got {value!r}")
-    return value
-
-
 def _power_alpha(power: object, alpha: object) -> tuple[float, float]:
-    power, alpha = _open_unit("power", power), _open_unit("alpha", alpha)
+    power, alpha = checks.open_unit("power", power), checks.open_unit("alpha", alpha)
     if power <= alpha:
         raise ValueError(f"power = {power:g} must exceed alpha = {alpha:g} (a test with no data already "
                          "rejects with probability alpha)")
     return power, alpha
-
-
-def _sample_size(name: str, value: object) -> int:
-    if isinstance(value, bool | np.bool_) or not isinstance(value, Real) or not math.isfinite(value) \
-            or not float(value).is_integer() or value < 1:
-        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
-    return int(value)
 
 
 def _counts(name: str, values: object, labels: pd.Index) -> np.ndarray:
@@ -112,7 +86,7 @@ def proportion_interval(
     """
     if method not in INTERVAL_METHODS:
         raise ValueError(f"method must be one of {list(INTERVAL_METHODS)}, got {method!r}")
-    level = _open_unit("level", level)
+    level = checks.open_unit("level", level)
     scalar = np.ndim(successes) == 0 and np.ndim(total) == 0
     if isinstance(successes, pd.Series) and isinstance(total, pd.Series) and not successes.index.equals(total.index):
         raise ValueError("successes and total must have the same index")
@@ -145,7 +119,7 @@ def _root(power_at: Callable[[float], float], power: float) -> float:
 
 def _effect(p1: object, p2: object) -> float:
     """Cohen's h of the second share against the first: 2 asin √p2 - 2 asin √p1."""
-    p1, p2 = _proportion("p1", p1), _proportion("p2", p2)
+    p1, p2 = checks.proportion("p1", p1), checks.proportion("p2", p2)
     if p1 == p2:
         raise ValueError(f"p1 and p2 are both {p1:g}: there is no difference to detect")
     return float(proportion_effectsize(p2, p1))
@@ -169,7 +143,7 @@ def sample_size_two_proportions(
     """
     effect = _effect(p1, p2)
     power, alpha = _power_alpha(power, alpha)
-    ratio = _number("ratio", ratio)
+    ratio = checks.finite("ratio", ratio)
     if ratio <= 0:
         raise ValueError(f"ratio (n2 / n1) must be > 0, got {ratio!r}")
     if alternative not in ALTERNATIVES:
@@ -194,7 +168,7 @@ def sample_size_given_first(p1: float, p2: float, n1: int, power: float = 0.8, a
     """
     effect = _effect(p1, p2)
     power, alpha = _power_alpha(power, alpha)
-    n1 = _sample_size("n1", n1)
+    n1 = checks.whole("n1", n1, 1)
     analysis = NormalIndPower()
     one_sample = _root(lambda n: analysis.power(effect, n, alpha, ratio=0.0), power)
     if n1 <= one_sample:
@@ -209,8 +183,8 @@ def detectable_difference(p1: float, n1: int, n2: int, power: float = 0.8, alpha
     p2 = sin²(asin √p1 + h/2). ``math.inf`` if even p2 = 1 is not detectable. The
     detectable decrease is, by symmetry, ``detectable_difference(1 - p1, n1, n2, ...)``.
     """
-    p1 = _proportion("p1", p1)
-    n1, n2 = _sample_size("n1", n1), _sample_size("n2", n2)
+    p1 = checks.proportion("p1", p1)
+    n1, n2 = checks.whole("n1", n1, 1), checks.whole("n2", n2, 1)
     power, alpha = _power_alpha(power, alpha)
     analysis = NormalIndPower()
     effect = _root(lambda h: analysis.power(h, n1, alpha, ratio=n2 / n1), power)
@@ -230,7 +204,7 @@ def compare_proportions(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFram
     p-value, Holm-adjusted p-value over all rows (``multipletests``), and
     ``significant`` (Holm-adjusted p < ``alpha``). Indexed by variable, in table order.
     """
-    alpha = _open_unit("alpha", alpha)
+    alpha = checks.open_unit("alpha", alpha)
     missing = [column for column in COMPARISON_COLUMNS if column not in table.columns]
     if missing:
         raise ValueError(f"table lacks the columns {missing} (needs {COMPARISON_COLUMNS})")
@@ -325,7 +299,7 @@ def _targets(sample: pd.DataFrame, margins: Mapping[str, Mapping[Hashable, float
         absent = [category for category in margin if category not in present]
         if absent:
             raise ValueError(f"variable '{variable}': margins for categories {absent} that no respondent has")
-        values = {category: _number(f"margin of '{variable}' for category {category!r}", value)
+        values = {category: checks.finite(f"margin of '{variable}' for category {category!r}", value)
                   for category, value in margin.items()}
         nonpositive = [category for category, value in values.items() if value <= 0]
         if nonpositive:
@@ -354,8 +328,8 @@ def rake(
     """
     if not isinstance(sample, pd.DataFrame) or sample.empty:
         raise ValueError("sample must be a DataFrame with one row per respondent, and not empty")
-    max_iterations = _sample_size("max_iterations", max_iterations)
-    tolerance = _number("tolerance", tolerance)
+    max_iterations = checks.whole("max_iterations", max_iterations, 1)
+    tolerance = checks.finite("tolerance", tolerance)
     if tolerance <= 0:
         raise ValueError(f"tolerance must be > 0, got {tolerance!r}")
     if weight_column is None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from numbers import Integral, Real
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -30,7 +29,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.regression.linear_model import OLS, RegressionResultsWrapper
 
-from analysis import paths
+from analysis import checks, paths
 from analysis.data import csv_lines, listed
 
 SCHEMA: dict[str, str] = {
@@ -181,8 +180,7 @@ def impute(model: TrafficModel, platforms: pd.DataFrame, level: float = 0.9, sme
     survive exp, so they are not smeared. ``used`` is the reported value where there
     is one (``imputed`` is False), else the prediction.
     """
-    if isinstance(level, bool) or not isinstance(level, Real) or not 0 < level < 1:
-        raise ValueError(f"level must be a number in (0, 1), got {level!r}")
+    level = checks.open_unit("level", level)
     if not isinstance(smearing, bool):
         raise ValueError(f"smearing must be True or False, got {smearing!r}")
     table = _typed(platforms, "platforms", _index)
@@ -219,18 +217,6 @@ def total(imputed_table: pd.DataFrame) -> pd.Series:
     }, dtype=object)  # object keeps the count a whole number beside the sums
 
 
-def _whole(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool | np.bool_) or not isinstance(value, Integral) or value < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _finite(name: str, value: object) -> float:
-    if isinstance(value, bool | np.bool_) or not isinstance(value, Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
-
-
 def simulate_platforms(
     count: int,
     seed: int,
@@ -247,14 +233,14 @@ def simulate_platforms(
     have an empty ``registered``. Platforms are named "simulated-001", ….
     Deterministic for a given ``seed`` (numpy ``default_rng``).
     """
-    count = _whole("count", count, 1)
-    seed = _whole("seed", seed, 0)
-    intercept, slope, sigma = _finite("intercept", intercept), _finite("slope", slope), _finite("sigma", sigma)
+    count = checks.whole("count", count, 1)
+    seed = checks.whole("seed", seed)
+    intercept = checks.finite("intercept", intercept)
+    slope = checks.finite("slope", slope)
+    sigma = checks.finite("sigma", sigma)
     if sigma < 0:
         raise ValueError(f"sigma must be >= 0, got {sigma}")
-    share = _finite("reporting_share", reporting_share)
-    if not 0 <= share <= 1:
-        raise ValueError(f"reporting_share must be in [0, 1], got {share}")
+    share = checks.proportion("reporting_share", reporting_share)
     rng = np.random.default_rng(seed)
     visits = 10 ** rng.uniform(4, 9, size=count)
     registered = np.exp(intercept + slope * np.log(visits) + rng.normal(0, sigma, size=count))

@@ -38,7 +38,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from numbers import Integral, Real
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -50,7 +49,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 from scipy.stats.distributions import rv_frozen
 
-from analysis import paths
+from analysis import checks, paths
 
 PARAMETERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # kind: (required parameters, optional parameters)
@@ -91,8 +90,7 @@ class Distribution:
             if isinstance(value, str):
                 raise ValueError(f"{where}: parameter '{key}' must be a number, got the text {value!r} "
                                  "(in YAML write 1.63e+8 or 163000000.0, not 163e6)")
-            if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
-                raise ValueError(f"{where}: parameter '{key}' must be a finite number, got {value!r}")
+            checks.finite(f"{where}: parameter '{key}'", value)
         if not isinstance(self.reason, str) or not self.reason.strip():
             raise ValueError(f"{where}: 'reason' must say why this distribution and range, got {self.reason!r}")
         p = self.parameters
@@ -181,8 +179,7 @@ def rescaled(distribution: Distribution, centre: float | None = None, spread: fl
     distances to it are multiplied by ``spread``; a lognormal's gsd becomes gsd ** spread.
     Ends are then clipped to ``bounds`` (the parameter's admissible range). The reason is kept.
     """
-    if isinstance(spread, bool) or not isinstance(spread, Real) or not 0 < spread <= 10:
-        raise ValueError(f"input '{distribution.name}': spread must be a number in (0, 10], got {spread!r}")
+    spread = checks.in_range(f"input '{distribution.name}': spread", spread, 0, 10, open_low=True)
     p = dict(distribution.parameters)
     key = CENTRES.get(distribution.kind)
     old = central_value(distribution)
@@ -278,24 +275,20 @@ def propagate(
     ``bounds`` ``{input: (lower, upper)}`` (None: unbounded) rejects any distribution
     whose support leaves the input's domain.
     """
-    if isinstance(draws, bool) or not isinstance(draws, Integral) or draws < 100:
-        raise ValueError(f"draws must be a whole number >= 100, got {draws!r}")
-    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
+    draws, seed = checks.whole("draws", draws, 100), checks.whole("seed", seed)
     if not distributions:
         raise ValueError("distributions is empty: there is no input to draw")
     _check_bounds(distributions, bounds or {})
     rng = np.random.default_rng(seed)
-    arrays = {name: distributions[name].sample(rng, int(draws)) for name in sorted(distributions)}
-    samples = _outputs(function(**arrays), int(draws))
+    arrays = {name: distributions[name].sample(rng, draws) for name in sorted(distributions)}
+    samples = _outputs(function(**arrays), draws)
     samples.index.name = "draw"
     return samples
 
 
 def summarise(samples: pd.DataFrame, level: float = 0.9) -> pd.DataFrame:
     """Per output: median, equal-tailed ``level`` interval [q((1-level)/2), q((1+level)/2)], and mean."""
-    if isinstance(level, bool) or not isinstance(level, Real) or not 0 < level < 1:
-        raise ValueError(f"level must be a number in (0, 1), got {level!r}")
+    level = checks.open_unit("level", level)
     if samples.empty:
         raise ValueError("samples has no draws")
     values = samples.to_numpy(dtype=float)
@@ -325,18 +318,14 @@ def tornado(
     are not varied. swing = |output_at_high - output_at_low|; rows by swing, largest first;
     ``output_at_central`` is the output with every input at its central value (the chart's baseline).
     """
-    for label, q in (("low_q", low_q), ("high_q", high_q)):
-        if isinstance(q, bool) or not isinstance(q, Real) or not 0 < q < 1:
-            raise ValueError(f"{label} must be a number in (0, 1), got {q!r}")
+    low_q, high_q = checks.open_unit("low_q", low_q), checks.open_unit("high_q", high_q)
     if low_q >= high_q:
         raise ValueError(f"low_q = {low_q:g} must be < high_q = {high_q:g}")
     centre = {name: distribution.quantile(0.5) for name, distribution in distributions.items()}
     for name, value in (central or {}).items():
         if name not in distributions:
             raise ValueError(f"central names '{name}', which is not an input (inputs: {sorted(distributions)})")
-        if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
-            raise ValueError(f"central value of '{name}' must be a finite number, got {value!r}")
-        centre[name] = float(value)
+        centre[name] = checks.finite(f"central value of '{name}'", value)
     varied = sorted(name for name, distribution in distributions.items() if distribution.kind != "fixed")
     if not varied:
         raise ValueError("every input is fixed: there is nothing to vary")

@@ -65,8 +65,8 @@ def test_overlap_coefficient_turns_accounts_into_people_seen():
     "distribution, level, message",
     [
         ({0: 3, 1: 2}, 0.95, r"platforms_used: key 0 "),
-        ({1: 3, 2: -1}, 0.95, r"platforms_used\[2\].*non-negative integer"),
-        ({1: 2.5}, 0.95, r"platforms_used\[1\].*non-negative integer"),
+        ({1: 3, 2: -1}, 0.95, r"platforms_used\[2\].*must be a whole number >= 0, got -1"),
+        ({1: 2.5}, 0.95, r"platforms_used\[1\].*must be a whole number >= 0, got 2.5"),
         ({1: 3}, 1.5, r"level must be a number in \(0, 1\), got 1.5"),
         ({}, 0.95, "platforms_used: no workers"),
         ({1: 0, 2: 0}, 0.95, "platforms_used: no workers"),
@@ -82,8 +82,8 @@ def test_coefficient_rejects_bad_inputs(distribution, level, message):
     [
         (100, 50, 120, r"m \(workers on both platforms\) = 120 cannot exceed n1 = 100"),
         (100, 50, 60, r"m \(workers on both platforms\) = 60 cannot exceed"),
-        (-1, 50, 0, "n1 must be a non-negative integer"),
-        (100, 50.5, 0, "n2 must be a non-negative integer"),
+        (-1, 50, 0, "n1 must be a whole number >= 0"),
+        (100, 50.5, 0, "n2 must be a whole number >= 0"),
         (0, 0, 0, "n1 \\+ n2 - m must be > 0"),
     ],
 )
@@ -144,14 +144,14 @@ def test_lincoln_petersen_is_undefined_without_overlap():
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"population": 0}, "population must be >= 1"),
+        ({"population": 0}, "population must be a whole number >= 1"),
         ({"platforms": 1}, "platforms must be >= 2"),
         ({"mean_catchability": 1}, r"mean_catchability must be a number in \(0, 1\)"),
         ({"mean_catchability": 0}, r"mean_catchability must be a number in \(0, 1\)"),
         ({"heterogeneity": 1}, r"heterogeneity must be a number in \[0, 1\)"),
         ({"heterogeneity": -0.1}, r"heterogeneity must be a number in \[0, 1\)"),
-        ({"replicates": 0}, "replicates must be >= 1"),
-        ({"seed": -1}, "seed must be a non-negative integer"),
+        ({"replicates": 0}, "replicates must be a whole number >= 1"),
+        ({"seed": -1}, "seed must be a whole number >= 0"),
     ],
 )
 def test_simulation_rejects_bad_arguments(change, message):

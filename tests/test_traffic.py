@@ -145,7 +145,7 @@ def test_simulation_recovers_the_true_slope():
     ({"seed": -1}, "seed must be a whole number >= 0"),
     ({"sigma": -0.1}, "sigma must be >= 0"),
     ({"slope": math.nan}, "slope must be a finite number"),
-    ({"reporting_share": 1.2}, r"reporting_share must be in \[0, 1\]"),
+    ({"reporting_share": 1.2}, r"reporting_share must be a number in \[0, 1\]"),
 ])
 def test_simulation_arguments_are_checked(arguments, message):
     with pytest.raises(ValueError, match=message):
