@@ -4,15 +4,20 @@ An explorer holds no logic of its own: it reads its controls, calls the function
 already uses and redraws. Errors (an impossible combination of inputs) are shown as one line
 under the controls, never as a traceback.
 
-In the executed notebooks each explorer cell is tagged ``explorer`` and ``nbval-ignore-output``:
-:func:`analysis.pipeline.strip_volatile_metadata` removes the widget output and the notebook's
-widget state, so re-runs stay byte-identical and nbval has nothing random to compare. The static
-figures above each explorer show the defaults; a reader in JupyterLab or on Binder runs the cell
-to get the controls.
+Explorers are for readers. In a batch run — papermill under ``make reproduce`` or
+``python -m analysis run``, nbval under ``make test`` — nobody can move a slider, and widget
+messages without a front end once left a papermill execution hanging in CI; the pipeline and the
+test suite set :data:`BATCH_VARIABLE`, and each explorer then builds nothing and returns None, so
+the cell has no output. The explorer cells are also tagged ``explorer`` and
+``nbval-ignore-output``, and :func:`analysis.pipeline.strip_volatile_metadata` drops any widget
+output and widget state, so re-runs stay byte-identical. The static figures above each explorer
+show the defaults; a reader in JupyterLab or on Binder runs the cell to get the controls.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
@@ -24,7 +29,16 @@ from matplotlib.figure import Figure
 from analysis import capture, parameters, pay, uncertainty
 
 TAG = "explorer"
+BATCH_VARIABLE = "COMPENDIUM_BATCH"  # non-empty: a batch run with no reader, so no widgets
 SPREAD_RANGE = (0.25, 3.0)
+
+
+def _for_readers(build: Callable[..., widgets.VBox]) -> Callable[..., widgets.VBox | None]:
+    """Build the explorer when a reader can use it; in a batch run (:data:`BATCH_VARIABLE` set) return None."""
+    @functools.wraps(build)
+    def explorer(*args: object, **kwargs: object) -> widgets.VBox | None:
+        return None if os.environ.get(BATCH_VARIABLE) else build(*args, **kwargs)
+    return explorer
 
 
 def _show(figure: Figure) -> None:
@@ -61,6 +75,7 @@ def _slider(name: str, value: float) -> widgets.FloatSlider:
                                layout=widgets.Layout(width="90%"))
 
 
+@_for_readers
 def counting(formula: Callable[..., Mapping], distributions: Mapping[str, uncertainty.Distribution],
              movable: list[str], plot: Callable[[dict[str, float]], Figure], *, draws: int, seed: int,
              level: float = 0.9) -> widgets.VBox:
@@ -89,6 +104,7 @@ def counting(formula: Callable[..., Mapping], distributions: Mapping[str, uncert
     return _wire([*sliders.values(), spread], draw)
 
 
+@_for_readers
 def capture_models(datasets: Mapping[str, capture.Histories | capture.Frequencies], *,
                    max_ratio: float, level: float = 0.95) -> widgets.VBox:
     """A chooser of data set and model: its Poisson-fit estimate, its multinomial profile-likelihood estimate and
@@ -119,6 +135,7 @@ def capture_models(datasets: Mapping[str, capture.Histories | capture.Frequencie
     return _wire([dataset, model], draw)
 
 
+@_for_readers
 def fair_pay(task: pay.Task, floor: float, target: float) -> widgets.VBox:
     """A form for a task's reward, times and unpaid overhead: the pay it yields and the reward a floor needs."""
     fields = {

@@ -25,11 +25,12 @@ import papermill
 import yaml
 from tqdm import tqdm
 
-from analysis import parameters, paths, results
+from analysis import explorers, parameters, paths, results
 
 KERNEL = "python3"
 KEPT_PAPERMILL_METADATA = ("default_parameters", "parameters", "version")
 VOLATILE_CELL_METADATA = ("papermill", "execution")
+CELL_TIMEOUT = 600  # seconds: a cell still running after this fails the run instead of hanging it
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"  # an ipywidgets display: holds a random model id
 
 
@@ -118,12 +119,14 @@ def _execute(name: str, target: Path, output_root: Path, values: dict[str, objec
     None on success; a failed notebook stays at ``scratch`` for inspection.
     """
     os.environ[paths.OUTPUT_ROOT_VARIABLE] = str(output_root)
+    os.environ[explorers.BATCH_VARIABLE] = "1"  # no reader: the interactive explorers build nothing
     results.forget(name)
     scratch.parent.mkdir(parents=True, exist_ok=True)
     try:
         papermill.execute_notebook(
             str(paths.NOTEBOOKS / f"{name}.ipynb"), str(scratch), parameters=values or None,
             kernel_name=KERNEL, cwd=str(paths.NOTEBOOKS), progress_bar=False, start_timeout=120,
+            execution_timeout=CELL_TIMEOUT,
             extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no start-up chatter on the console
         )
     except papermill.PapermillExecutionError as error:

@@ -14,6 +14,17 @@ import pytest  # noqa: E402
 from analysis import capture, circles, data, explorers, funnel, parameters, paths, pay, uncertainty  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def reader(monkeypatch):
+    """These tests play the reader: explorers are built (the test session is otherwise a batch run)."""
+    monkeypatch.delenv(explorers.BATCH_VARIABLE, raising=False)
+
+
+def test_batch_runs_build_no_explorer(monkeypatch):
+    monkeypatch.setenv(explorers.BATCH_VARIABLE, "1")
+    assert explorers.fair_pay(pay.Task(reward=1.0, median_minutes=10.0), floor=7.25, target=12.0) is None
+
+
 def controls(box: widgets.VBox) -> dict[str, widgets.Widget]:
     return {control.description: control for control in box.children[0].children}
 
