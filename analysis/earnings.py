@@ -22,7 +22,7 @@ import seaborn as sns
 import yaml
 from matplotlib.figure import Figure
 
-from analysis import countries, data, parameters, paths
+from analysis import countries, data, parameters, paths, pay
 
 DATASET = "ilostat-earnings"
 SCREEN_FILE = paths.PARAMS / "earnings-screen.yaml"
@@ -97,7 +97,6 @@ def benchmarks(iso3_codes: Iterable[str], max_year: int, hours_per_month: float,
     all screened or jump, has NaN earnings and a ``note`` saying why.
     """
     max_year = parameters.check("earnings_max_year", max_year)
-    hours_per_month = parameters.check("hours_per_month", hours_per_month)
     screen = load_screen() if screen is None else screen
     codes = list(dict.fromkeys(iso3_codes))
     table = observations(screen)
@@ -108,7 +107,7 @@ def benchmarks(iso3_codes: Iterable[str], max_year: int, hours_per_month: float,
     result["source"] = result["source"].fillna("")
     result["year"] = result["year"].astype("Int64")
     result["monthly_ppp"] = result["monthly_ppp"].astype(float)
-    result["hourly_ppp"] = result["monthly_ppp"] / hours_per_month
+    result["hourly_ppp"] = pay.hourly_from_monthly(result["monthly_ppp"], hours_per_month)
     result.index.name = "iso3"
     return result[["year", "monthly_ppp", "hourly_ppp", "source", "note"]]
 

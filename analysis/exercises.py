@@ -15,7 +15,9 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from analysis import capture, data, demand, pay, published, supplychain, survey
+import pandas as pd
+
+from analysis import capture, circles, data, demand, pay, published, supplychain, survey
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,22 @@ class Feedback:
         return self.message
 
 
-def _routine(coefficient: float) -> float:
-    routine = published.figure("france.routine").value * published.figure("france.multihoming_coefficient").value
-    return round(routine) / coefficient  # the back-calculated monthly visitors, as notebook 01 uses them
+def _france_totals() -> pd.Series:
+    """The platform totals notebook 01 back-calculates from the published circles (casual, routine)."""
+    circles_ = {circle: published.figure(f"france.{circle}").value for circle in ("casual", "routine")}
+    return circles.back_calculation(circles_, published.figure("france.multihoming_coefficient").value)[
+        "nearest_integer"]
+
+
+def _global(key: str) -> float:
+    return published.figure(f"global.{key}").value
+
+
+def _women_sample(difference: float, alternative: str = "two-sided") -> float:
+    """Respondents per group to tell the French share of women from one ``difference`` lower."""
+    women = published.figure("diplab.women_share").value
+    return survey.sample_size_two_proportions(women, women - difference, power=0.8, alpha=0.05,
+                                              alternative=alternative)
 
 
 def _seber() -> tuple[int, int, int]:
@@ -66,10 +81,11 @@ EXERCISES = {exercise.key: exercise for exercise in (
         "routine-at-global-coefficient", "01-counting-france",
         "How many routine (monthly) micro-workers would France have if its workers used 1.83 platforms each, "
         "the coefficient Kässi et al. found for all online labour? (a whole number of workers)",
-        lambda: _routine(1.83), tolerance=0.001,
-        mistakes={"you multiplied by the coefficient instead of dividing by it": lambda: _routine(1 / 1.83),
-                  "you divided the registrations, not the monthly visitors": lambda: round(
-                      published.figure("france.casual").value * 1.27) / 1.83},
+        lambda: _france_totals()["routine"] / _global("multihoming_coefficient"), tolerance=0.001,
+        mistakes={"you multiplied by the coefficient instead of dividing by it":
+                  lambda: _france_totals()["routine"] * _global("multihoming_coefficient"),
+                  "you divided the registrations, not the monthly visitors":
+                  lambda: _france_totals()["casual"] / _global("multihoming_coefficient")},
     ),
     Exercise(
         "chapman-by-hand", "02-counting-hidden-workers",
@@ -84,19 +100,21 @@ EXERCISES = {exercise.key: exercise for exercise in (
         "Version 1 of Kässi et al. reported 5 million significantly active workers. With 163 million profiles and a "
         "multi-homing coefficient of 1.83, what share of profiles must be significantly active to give 5 million? "
         "(a share between 0 and 1)",
-        lambda: 5e6 * 1.83 / 163e6, tolerance=0.01,
-        mistakes={"you forgot the multi-homing coefficient (5 M / 163 M)": lambda: 5e6 / 163e6,
-                  "you divided by the coefficient instead of multiplying": lambda: 5e6 / 1.83 / 163e6},
+        lambda: _global("significantly_active_v1") * _global("multihoming_coefficient") / _global("registered"),
+        tolerance=0.01,
+        mistakes={"you forgot the multi-homing coefficient (5 M / 163 M)":
+                  lambda: _global("significantly_active_v1") / _global("registered"),
+                  "you divided by the coefficient instead of multiplying": lambda: (
+                      _global("significantly_active_v1") / _global("multihoming_coefficient") / _global("registered"))},
     ),
     Exercise(
         "replication-sample", "04-worker-portraits",
         "A replication wants to detect a 10-point difference in the share of women (56.1 % in France against 46.1 %) "
         "with power 0.8 at the 5 % level, two-sided, in two groups of equal size. How many respondents per group?",
-        lambda: survey.sample_size_two_proportions(0.561, 0.461, power=0.8, alpha=0.05), tolerance=0.02,
+        lambda: _women_sample(0.10), tolerance=0.02,
         mistakes={"that is for a 5-point difference: the sample grows with the inverse square of the difference":
-                  lambda: survey.sample_size_two_proportions(0.561, 0.511, power=0.8, alpha=0.05),
-                  "that is a one-sided test": lambda: survey.sample_size_two_proportions(
-                      0.561, 0.461, power=0.8, alpha=0.05, alternative="smaller")},
+                  lambda: _women_sample(0.05),
+                  "that is a one-sided test": lambda: _women_sample(0.10, alternative="smaller")},
     ),
     Exercise(
         "microwork-growth", "05-platforms-and-demand",

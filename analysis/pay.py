@@ -170,6 +170,18 @@ def implied_unpaid_minutes(
     return reward / observed * 60 - median_minutes
 
 
+def reconciliation(reward: pd.Series, median_minutes: pd.Series, observed_hourly: float) -> pd.DataFrame:
+    """Tasks' advertised hourly pay, and the unpaid time that brings each down to ``observed_hourly``.
+
+    Columns: ``advertised_hourly`` (reward per median time), ``unpaid_minutes_per_paid_task``
+    (:func:`implied_unpaid_minutes`) and ``unpaid_share_of_time`` (1 - observed / advertised).
+    """
+    advertised = _checked("task_reward", reward) / (_checked("task_minutes", median_minutes) / 60)
+    unpaid = implied_unpaid_minutes(reward, median_minutes, observed_hourly)
+    return pd.DataFrame({"advertised_hourly": advertised, "unpaid_minutes_per_paid_task": unpaid,
+                         "unpaid_share_of_time": 1 - observed_hourly / advertised})
+
+
 def benchmark_table(task: Task, benchmarks: pd.DataFrame, floor: float) -> pd.DataFrame:
     """The task's effective hourly pay beside each country's average hourly earnings, and a pay floor.
 

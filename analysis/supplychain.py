@@ -227,17 +227,15 @@ def links_table(graph: nx.DiGraph, on: str) -> pd.DataFrame:
 
 def summary(graph: nx.DiGraph) -> pd.Series:
     """Size and shape of the chain: actors, links, countries, routes from the lead firm to the workers."""
-    lead = _lead_firm(graph)
-    ends = [node for node in graph.nodes if graph.out_degree(node) == 0]
+    workers = _workers(graph)
     return pd.Series({
         "actors": graph.number_of_nodes(),
         "links": graph.number_of_edges(),
         "countries": len({iso3 for _, iso3 in graph.nodes(data="iso3")}),
         "acyclic (a chain, not a loop)": nx.is_directed_acyclic_graph(graph),
-        "routes from the lead firm to the workers": sum(
-            1 for end in ends for _ in nx.all_simple_paths(graph, lead, end)),
+        "routes from the lead firm to the workers": len(_routes(graph)),
         "longest route (links)": nx.dag_longest_path_length(graph),
-        "actors the workers answer to directly": sum(graph.in_degree(end) for end in ends),
+        "actors the workers answer to directly": sum(graph.in_degree(node) for node in workers),
     }, name="the chain", dtype=object)
 
 
@@ -246,6 +244,17 @@ def _lead_firm(graph: nx.DiGraph) -> int:
     if len(leads) != 1:
         raise ValueError(f"the chain must have exactly one lead firm (tier 0), found {len(leads)}")
     return leads[0]
+
+
+def _workers(graph: nx.DiGraph) -> list[int]:
+    """The actors with no outgoing link: where the work ends."""
+    return sorted(node for node in graph.nodes if graph.out_degree(node) == 0)
+
+
+def _routes(graph: nx.DiGraph) -> list[list[int]]:
+    """Every path from the lead firm to the workers, in order."""
+    lead = _lead_firm(graph)
+    return [path for end in _workers(graph) for path in sorted(nx.all_simple_paths(graph, lead, end))]
 
 
 def recording_routes(graph: nx.DiGraph, on: str, users_iso3: str) -> pd.DataFrame:
@@ -258,21 +267,18 @@ def recording_routes(graph: nx.DiGraph, on: str, users_iso3: str) -> pd.DataFram
     ``via_no_adequacy``: the route passes through a country with neither the GDPR nor an
     adequacy decision.
     """
-    lead = _lead_firm(graph)
     users = regime(users_iso3, on)
-    ends = sorted(node for node in graph.nodes if graph.out_degree(node) == 0)
     rows = []
-    for end in ends:
-        for path in sorted(nx.all_simple_paths(graph, lead, end)):
-            stops = [("users", users_iso3, users.regime)] + [
-                (graph.nodes[node]["actor"], graph.nodes[node]["iso3"], regime(graph.nodes[node]["iso3"], on).regime)
-                for node in path]
-            rows.append({
-                "route": " -> ".join(f"{actor} ({iso3})" for actor, iso3, _ in stops),
-                "regimes": " -> ".join(name for *_, name in stops),
-                "outside_gdpr": ", ".join(dict.fromkeys(iso3 for _, iso3, name in stops if name != GDPR)),
-                "via_no_adequacy": any(name == NEITHER for *_, name in stops),
-            })
+    for path in _routes(graph):
+        stops = [("users", users_iso3, users.regime)] + [
+            (graph.nodes[node]["actor"], graph.nodes[node]["iso3"], regime(graph.nodes[node]["iso3"], on).regime)
+            for node in path]
+        rows.append({
+            "route": " -> ".join(f"{actor} ({iso3})" for actor, iso3, _ in stops),
+            "regimes": " -> ".join(name for *_, name in stops),
+            "outside_gdpr": ", ".join(dict.fromkeys(iso3 for _, iso3, name in stops if name != GDPR)),
+            "via_no_adequacy": any(name == NEITHER for *_, name in stops),
+        })
     return pd.DataFrame(rows)
 
 

@@ -187,3 +187,12 @@ def test_summary_by_hand():
     assert table["reward needed for the target of 12 per hour"] == pytest.approx(2.4)
     with pytest.raises(ParameterError, match="pay_floor"):
         pay.summary(pay.Task(reward=1.0, median_minutes=10.0), floor=-1, target=12.0)
+
+
+def test_reconciliation_by_hand():
+    tasks = pd.DataFrame({"reward": [0.20, 0.15], "minutes": [1.0, 0.75]}, index=["record", "search"])
+    table = pay.reconciliation(tasks["reward"], tasks["minutes"], 1.77)
+    assert table.index.tolist() == ["record", "search"]
+    assert table["advertised_hourly"].tolist() == pytest.approx([12.0, 12.0])
+    assert table["unpaid_minutes_per_paid_task"].tolist() == pytest.approx([0.20 / 1.77 * 60 - 1, 0.15 / 1.77 * 60 - 0.75])
+    assert table["unpaid_share_of_time"].tolist() == pytest.approx([1 - 1.77 / 12] * 2)
