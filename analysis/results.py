@@ -1,9 +1,12 @@
 """Headline numbers, recorded by the notebooks into ``results/estimates.csv``.
 
-Each row is one computed number, with the published value it is checked against
-(if any) and whether the two agree within a stated tolerance. The README's
-results table is generated from this file. Rows are kept sorted, so re-running a
-notebook rewrites the file byte for byte; a lock makes parallel notebooks safe.
+Each row is one number with the kind of check it carries (``CHECKS``): the
+published value it is compared with comes from ``data/published`` (never typed in
+a notebook), and whether the two agree is decided by one rule, :func:`agreement`.
+A published value a notebook uses as an input is recorded as ``input`` and claims
+no agreement. The README's results table is generated from this file. Rows are
+kept sorted, so re-running a notebook rewrites the file byte for byte; a lock makes
+parallel notebooks safe.
 """
 
 from __future__ import annotations
@@ -19,7 +22,21 @@ import pandas as pd
 
 from analysis import notebook, paths, published
 
-COLUMNS = ("notebook", "key", "value", "published", "source", "agrees")
+# The kind of check each recorded number carries: (words in the results table, what it shows).
+CHECKS = {
+    "reproduced": ("reproduced", "computed here from open inputs that do not contain the published value"),
+    "consistency": ("consistency check", "inputs back-calculated from, or set to, published figures: agreement "
+                    "is (close to) built in and tests the arithmetic chain only"),
+    "software": ("software check", "the same data as the published estimate (the data owner's table or a "
+                 "reference program's output): tests this implementation, not the finding"),
+    "input": ("published input, not a result", "a published value used as an input of the notebook; "
+              "no agreement is claimed"),
+    "none": ("no published counterpart", "computed here; nothing published to compare with"),
+}
+COMPARED = ("reproduced", "consistency", "software")  # the kinds that state an agreement
+
+COLUMNS = ("notebook", "key", "value", "low", "high", "check", "published", "published_low", "published_high",
+           "tolerance", "source", "agrees")
 
 
 def _format(number: float | None) -> str:
@@ -48,45 +65,74 @@ def _locked_rows(path: Path):
         os.close(folder)  # closing the descriptor releases the lock
 
 
+def agreement(span: tuple[float, float], published_span: tuple[float, float], tolerance: float) -> bool:
+    """Whether a computed span, widened by ``tolerance``, overlaps the published span.
+
+    A single value is the span ``(v, v)``. So a number agrees with a published number
+    when ``|v - p| <= tolerance``; with a published range when it lies in the range
+    (± tolerance); and a computed interval agrees when it overlaps the published value or range.
+    """
+    low, high = span
+    published_low, published_high = published_span
+    return low - tolerance <= published_high and published_low <= high + tolerance
+
+
 def record(
     key: str,
     value: float,
     *,
-    published: float | None = None,
-    source: str | None = None,
+    check: str,
+    published_key: str | None = None,
     tolerance: float = 0,
+    interval: tuple[float, float] | None = None,
 ) -> pd.DataFrame:
-    """Record a headline number of the current notebook and return its comparison row.
+    """Record a number of the current notebook with the kind of check it carries; return its row.
 
-    ``agrees`` is true when ``|value - published| <= tolerance``, empty when
-    nothing was published. The tolerance states how close counts as agreement
-    (e.g. 0.5 when the paper rounds to whole persons).
+    ``check`` is one of ``CHECKS``. Except for ``none``, the number is compared with the
+    published figure ``published_key`` (default: ``key``) of ``data/published``; ``input``
+    requires the value to *be* that figure and claims no agreement. ``interval`` is a
+    computed interval (e.g. a confidence or assumption range) reported beside the value and
+    used for the agreement; ``tolerance`` states how close counts as agreement (e.g. 0.5 when
+    the paper reports whole persons).
     """
+    where = f"record('{key}')"
+    if check not in CHECKS:
+        raise ValueError(f"{where}: check must be one of {', '.join(CHECKS)}, got {check!r}")
     value = float(value)
     if not math.isfinite(value):
-        raise ValueError(f"record('{key}'): value must be a finite number, got {value}")
-    if tolerance < 0:
-        raise ValueError(f"record('{key}'): tolerance must be >= 0, got {tolerance}")
-    if published is not None and source is None:
-        raise ValueError(f"record('{key}'): a published value needs its source")
-    agrees = "" if published is None else str(abs(value - float(published)) <= tolerance).lower()
+        raise ValueError(f"{where}: value must be a finite number, got {value}")
+    if not (math.isfinite(tolerance) and tolerance >= 0):
+        raise ValueError(f"{where}: tolerance must be a finite number >= 0, got {tolerance}")
+    if interval is not None:
+        interval = (float(interval[0]), float(interval[1]))
+        if not (all(map(math.isfinite, interval)) and interval[0] <= value <= interval[1]):
+            raise ValueError(f"{where}: interval must be finite and contain the value {value:g}, got {interval}")
+    if check == "none" and published_key is not None:
+        raise ValueError(f"{where}: check 'none' means no published counterpart, but published_key was given")
+    figure = None if check == "none" else published.figure(published_key or key)
+    if check == "input" and figure.span != (value, value):
+        raise ValueError(f"{where}: an 'input' must equal the published figure '{figure.key}' "
+                         f"({_format(figure.value)}), got {_format(value)}")
+    agrees = ""
+    if check in COMPARED:
+        agrees = str(agreement(interval or (value, value), figure.span, tolerance)).lower()
     row = {
         "notebook": notebook.current(),
         "key": key,
         "value": _format(value),
-        "published": _format(published),
-        "source": source or "",
+        "low": _format(interval[0]) if interval else "",
+        "high": _format(interval[1]) if interval else "",
+        "check": check,
+        "published": _format(figure.value) if figure else "",
+        "published_low": _format(figure.low) if figure else "",
+        "published_high": _format(figure.high) if figure else "",
+        "tolerance": _format(tolerance) if check in COMPARED else "",
+        "source": figure.citation if figure else "",
         "agrees": agrees,
     }
     with _locked_rows(paths.estimates_file()) as rows:
         rows[(row["notebook"], key)] = row
     return comparison(row["notebook"]).loc[[key]]
-
-
-def record_checked(key: str, value: float, *, tolerance: float = 0) -> pd.DataFrame:
-    """:func:`record` ``value`` against the published figure with the same key in ``data/published``."""
-    figure = published.figure(key)
-    return record(key, value, published=figure.value, source=figure.citation, tolerance=tolerance)
 
 
 def forget(notebook_name: str) -> None:
@@ -105,20 +151,21 @@ def estimates() -> pd.DataFrame:
 
 
 def comparison(notebook_name: str) -> pd.DataFrame:
-    """A notebook's results side by side with the published values and their difference."""
+    """A notebook's results beside the published values, with the kind of check and the agreement."""
     table = estimates()
     table = table[table["notebook"] == notebook_name].set_index("key")
-    value = pd.to_numeric(table["value"])
-    published = pd.to_numeric(table["published"].replace("", pd.NA))
-    return pd.DataFrame(
-        {
-            "computed": value,
-            "published": published,
-            "difference": value - published,
-            "agrees": table["agrees"].replace("", "n/a (nothing published)"),
-            "source": table["source"],
+    rows = {}
+    for key, row in table.iterrows():
+        rows[key] = {
+            "computed": float(row["value"]),
+            "interval": _shown_span(row["low"], row["high"]) if row["low"] else "",
+            "published": _shown_published(row),
+            "check": row["check"],
+            "agrees": _agrees_in_words(row),
+            "source": row["source"],
         }
-    )
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["computed", "interval", "published", "check",
+                                                                 "agrees", "source"])
 
 
 README_START = "<!-- results-table:start (generated by `make reproduce` from results/estimates.csv; do not edit) -->"
@@ -126,23 +173,43 @@ README_END = "<!-- results-table:end -->"
 
 
 def _shown_number(text: str) -> str:
-    if text == "":
-        return "—"
     number = float(text)
     return f"{number:,.0f}" if abs(number) >= 100 else f"{number:.4g}"
 
 
+def _shown_span(low: str, high: str) -> str:
+    return f"{_shown_number(low)}–{_shown_number(high)}"
+
+
+def _shown_published(row: pd.Series) -> str:
+    if row["published"]:
+        return _shown_number(row["published"])
+    if row["published_low"]:
+        return _shown_span(row["published_low"], row["published_high"])
+    return "—"
+
+
+def _agrees_in_words(row: pd.Series) -> str:
+    if row["check"] not in COMPARED:
+        return "—"
+    return f"{'yes' if row['agrees'] == 'true' else '**no**'} ({row['check']})"
+
+
 def markdown_table() -> str:
-    """The results table of the README, from ``results/estimates.csv``."""
-    lines = [
-        "| Notebook | Result | Computed | Published | Agrees | Source of the published value |",
-        "|---|---|---:|---:|---|---|",
+    """The results table of the README, from ``results/estimates.csv``, after a legend of the kinds of check."""
+    lines = [f"- **{words}**: {meaning}." for words, meaning in CHECKS.values()]
+    lines += [
+        "",
+        "| Notebook | Result | Computed | Published | Kind of check | Agrees | Source of the published value |",
+        "|---|---|---:|---:|---|---|---|",
     ]
-    for row in estimates().itertuples(index=False):
-        agrees = {"true": "yes", "false": "**no**", "": "—"}[row.agrees]
+    for _, row in estimates().iterrows():
+        computed = _shown_number(row["value"])
+        if row["low"]:
+            computed += f" ({_shown_span(row['low'], row['high'])})"
         lines.append(
-            f"| `{row.notebook}` | `{row.key}` | {_shown_number(str(row.value))} | "
-            f"{_shown_number(str(row.published))} | {agrees} | {row.source or '—'} |"
+            f"| `{row['notebook']}` | `{row['key']}` | {computed} | {_shown_published(row)} | "
+            f"{CHECKS[row['check']][0]} | {_agrees_in_words(row)} | {row['source'] or '—'} |"
         )
     return "\n".join(lines)
 

@@ -12,11 +12,12 @@ import pytest
 from analysis import cli, data, paths
 from tests.helpers import write_csv
 
-PUBLISHED_HEADER = ["key", "value", "unit", "quantity", "paper", "version", "location", "status", "source_url", "note"]
+PUBLISHED_HEADER = ["key", "value", "low", "high", "unit", "quantity", "paper", "version", "location", "status",
+                    "source_url", "note"]
 
 
 def good_row(key: str = "x.count", value: object = 10) -> list[object]:
-    return [key, value, "workers", "a count", "A paper", "v1", "abstract", "verified", "https://example.org", ""]
+    return [key, value, "", "", "workers", "a count", "A paper", "v1", "abstract", "verified", "https://example.org", ""]
 
 
 def checked(rows: list[list[object]], tmp_path: Path, header: list[str] = PUBLISHED_HEADER) -> pd.DataFrame:
@@ -106,7 +107,7 @@ def test_empty_required_cell_is_reported(tmp_path):
 
 def test_malformed_csv_is_reported_not_dropped(tmp_path):
     path = tmp_path / "figures.csv"
-    lines = [",".join(PUBLISHED_HEADER), ",".join(str(v) for v in good_row()), "a,b,c,d,e,f,g,h,i,j,k,l"]
+    lines = [",".join(PUBLISHED_HEADER), ",".join(str(v) for v in good_row()), "a,b,c,d,e,f,g,h,i,j,k,l,m,n"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     entry = dataclasses.replace(data.dataset("published-figures"), sha256=data.file_sha256(path))
     with pytest.raises(data.DataError, match=r"figures\.csv: not a readable CSV file .*line 3"):

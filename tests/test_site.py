@@ -62,7 +62,8 @@ def test_index_links_to_every_notebook_page_with_its_paper(index):
 def test_index_renders_the_results_table(index):
     table = re.search(r'id="Results".*?<table>(.*?)</table>', index, re.DOTALL).group(1)
     headers = re.findall(r"<th[^>]*>([^<]+)</th>", table)
-    assert headers == ["Notebook", "Result", "Computed", "Published", "Agrees", "Source of the published value"]
+    assert headers == ["Notebook", "Result", "Computed", "Published", "Kind of check", "Agrees",
+                       "Source of the published value"]
     assert "<td><code>france.casual</code></td>" in table and "| Notebook |" not in index
 
 
