@@ -28,22 +28,29 @@ class Circle:
     key: str
     label_2019: str
     label_2020: str
-    threshold: str
+    abstract_wording: str
     indicator: str
+    indicator_source: str
 
 
+# The abstract's own words (arXiv:1901.03889v1, verified); what each circle counts is
+# reconstructed from other sources, each named.
 CIRCLES = (
-    Circle("casual", "casual (occasionnels)", "registered", "registered on at least one platform",
-           "registrations declared by platforms, France"),
-    Circle("routine", "routine (réguliers)", "regular", "present on a platform at least once a month",
-           "monthly visitors from France, web-traffic analytics"),
+    Circle("casual", "casual (occasionnels)", "registered",
+           "'more heterogeneous and who alternate inactivity and various levels of work practice'",
+           "registrations declared by platforms, France: registered on at least one platform",
+           "second-hand: the 2019 critique (Barraud de Lagerie, Gros & Sigalo Santos, The Conversation)"),
+    Circle("routine", "routine (réguliers)", "regular", "'more selective and present at least once a month'",
+           "monthly visitors from France, web-traffic analytics",
+           "P. Tubaro's blog: traffic data as 'minimally active users, those who connect at least monthly'"),
     Circle("very_active", "very active (très actifs)", "very active (speculative)",
-           "present on a platform at least once a week", "not documented; here a share of the routine circle"),
+           "'most of whom are present on these platforms at least once a week'",
+           "not documented; here a share of the routine circle", "none found"),
 )
 
 
 def definitions() -> pd.DataFrame:
-    """The three circles, their labels in the 2019 and 2020 papers, and what each counts."""
+    """The three circles: labels in the 2019 and 2020 papers, the abstract's wording, what each counts and who says so."""
     return pd.DataFrame([vars(c) for c in CIRCLES]).set_index("key")
 
 
@@ -86,20 +93,63 @@ def three_circles(
     ).rename_axis("circle")
 
 
-def back_calculation(published: dict[str, float], coefficient: float) -> pd.DataFrame:
-    """Which platform totals the published circles imply, and whether they are whole numbers.
+def admissible_totals(published: dict[str, float], coefficient: float) -> pd.DataFrame:
+    """Which platform totals T give each published circle c when divided by h and rounded.
 
-    If a circle is (integer total) / h, then circle × h lies within rounding of
-    an integer, and that integer divided by h rounds back to the circle.
+    round(T / h) = c for every T in [(c - 1/2) h, (c + 1/2) h): an interval of width
+    h, so for h > 1 it always holds at least one integer. Finding an integer there is
+    therefore no evidence that the circle *is* an integer total divided by h; the
+    totals are one admissible choice, not a finding. ``nearest`` is the integer
+    nearest c·h, the choice notebook 01 takes as its default.
     """
     check("multihoming_coefficient", coefficient)
     table = pd.DataFrame({"published": pd.Series(published, dtype=float)})
     table["times_coefficient"] = table["published"] * coefficient
-    table["nearest_integer"] = table["times_coefficient"].round()
-    table["distance_to_integer"] = (table["times_coefficient"] - table["nearest_integer"]).abs()
-    table["integer_over_coefficient"] = table["nearest_integer"] / coefficient
-    table["rounds_back_to_published"] = table["integer_over_coefficient"].round() == table["published"]
+    table["lowest_total"] = (table["published"] - 0.5) * coefficient
+    table["highest_total"] = (table["published"] + 0.5) * coefficient
+    table["integer_totals"] = [
+        list(range(int(np.ceil(low)), int(np.ceil(high)))) for low, high in zip(table["lowest_total"],
+                                                                                table["highest_total"])
+    ]
+    table["nearest"] = table["times_coefficient"].round()
     return table.rename_axis("circle")
+
+
+def near_integer_rates(coefficient: float, within: float, circles: range) -> pd.Series:
+    """How often circle × h lands within ``within`` of an integer: by chance, and if circles were integer totals / h.
+
+    "By chance" takes every integer circle in ``circles``; "if totals / h" takes every
+    integer total T whose rounded T / h lies in ``circles``, each circle counted once per
+    total. Equal rates mean that landing near an integer does not tell the two apart.
+    """
+    check("multihoming_coefficient", coefficient)
+    if not 0 < within < 0.5:
+        raise ValueError(f"within must lie in (0, 0.5), got {within}")
+
+    def near(values: np.ndarray) -> float:
+        product = values * coefficient
+        return float(np.mean(np.abs(product - np.round(product)) <= within + 1e-9))  # 1e-9: decimal products in binary
+
+    chance = np.arange(circles.start, circles.stop)
+    totals = np.arange(int(np.ceil((circles.start - 0.5) * coefficient)), int(np.ceil((circles.stop - 0.5) * coefficient)))
+    return pd.Series({"by chance (every integer circle)": near(chance),
+                      "if circles were integer totals / h": near(np.round(totals / coefficient))},
+                     name=f"share of circles × {coefficient:g} within {within:g} of an integer")
+
+
+def full_time_equivalents(workers: float, weekly_hours: float, full_time_weekly_hours: float) -> float:
+    """Full-time jobs the workers' hours add up to: workers × weekly hours / full-time weekly hours."""
+    check("routine_weekly_hours", weekly_hours)
+    check("full_time_weekly_hours", full_time_weekly_hours)
+    return float(workers) * weekly_hours / full_time_weekly_hours
+
+
+def weekly_hours_for(full_time_jobs: float, workers: float, full_time_weekly_hours: float) -> float:
+    """Weekly hours each worker must average for ``workers`` to add up to ``full_time_jobs``."""
+    check("full_time_weekly_hours", full_time_weekly_hours)
+    if not workers > 0:
+        raise ValueError(f"workers must be more than 0, got {workers:g}")
+    return float(full_time_jobs) * full_time_weekly_hours / float(workers)
 
 
 def coefficient_grid(minimum: float, maximum: float, step: float) -> np.ndarray:
@@ -157,7 +207,7 @@ def plot_circles(workers: pd.Series) -> Figure:
     return fig
 
 
-def plot_sensitivity(table: pd.DataFrame, markers: dict[str, float], band: tuple[float, float, str]) -> Figure:
+def plot_sensitivity(table: pd.DataFrame, markers: dict[str, float]) -> Figure:
     """Circles against the multi-homing coefficient, with reference coefficients marked."""
     fig, ax = plt.subplots(figsize=(10, 4.5))
     labels = {c.key: c.label_2019 for c in CIRCLES}
@@ -166,8 +216,6 @@ def plot_sensitivity(table: pd.DataFrame, markers: dict[str, float], band: tuple
     ax.set_yscale("log")
     for (label, value), style in zip(markers.items(), ("--", ":")):
         ax.axvline(value, color="0.25", linestyle=style, linewidth=1.2, label=label)
-    low, high, band_label = band
-    ax.axvspan(low, high, color="0.6", alpha=0.25, label=band_label)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda y, _: f"{y:,.0f}"))
     ax.set_xlabel("multi-homing coefficient (mean platforms per worker)")
     ax.set_ylabel("workers (log scale)")

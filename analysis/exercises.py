@@ -44,8 +44,7 @@ class Feedback:
 def _france_totals() -> pd.Series:
     """The platform totals notebook 01 back-calculates from the published circles (casual, routine)."""
     circles_ = {circle: published.figure(f"france.{circle}").value for circle in ("casual", "routine")}
-    return circles.back_calculation(circles_, published.figure("france.multihoming_coefficient").value)[
-        "nearest_integer"]
+    return circles.admissible_totals(circles_, published.figure("france.multihoming_coefficient").value)["nearest"]
 
 
 def _global(key: str) -> float:

@@ -48,14 +48,63 @@ def test_impossible_inputs_are_refused(change, error, message):
         circles.three_circles(**{**BACK_CALCULATED, **change})
 
 
-def test_back_calculation_finds_integer_totals_for_casual_and_routine_only():
-    table = circles.back_calculation({"casual": 266126, "routine": 52337, "very_active": 14903}, 1.27)
-    assert table.loc["casual", "times_coefficient"] == pytest.approx(337980.02)
-    assert table["nearest_integer"].tolist() == [337980, 66468, 18927]
-    assert table.loc["casual", "distance_to_integer"] == pytest.approx(0.02, abs=1e-9)
-    assert table.loc["routine", "distance_to_integer"] == pytest.approx(0.01, abs=1e-9)
-    assert table.loc["very_active", "distance_to_integer"] == pytest.approx(0.19, abs=1e-9)
-    assert table["rounds_back_to_published"].all()
+def test_admissible_totals_are_the_interval_that_rounds_back_to_each_circle():
+    """round(T / 1.27) = c for T in [(c - 1/2) 1.27, (c + 1/2) 1.27): hand-computed bounds."""
+    table = circles.admissible_totals({"casual": 266126, "routine": 52337, "very_active": 14903}, 1.27)
+    assert table.loc["casual", "lowest_total"] == pytest.approx(337979.385)
+    assert table.loc["casual", "highest_total"] == pytest.approx(337980.655)
+    assert table["integer_totals"].tolist() == [[337980], [66468], [18927]]
+    assert table["nearest"].tolist() == [337980, 66468, 18927]
+    for circle, totals in table["integer_totals"].items():
+        assert all(round(total / 1.27) == table.loc[circle, "published"] for total in totals)
+
+
+@pytest.mark.parametrize("circle", [1, 2, 999, 14903, 52337, 266126, 1_000_003])
+def test_every_integer_circle_has_an_admissible_integer_total_when_h_exceeds_one(circle):
+    """The old 'rounds back to the published circle' test was true of every integer: it proved nothing."""
+    for coefficient in (1.01, 1.27, 1.83):
+        [totals] = circles.admissible_totals({"c": circle}, coefficient)["integer_totals"]
+        assert totals and all(round(total / coefficient) == circle for total in totals)
+
+
+def test_landing_near_an_integer_is_no_more_likely_if_circles_are_integer_totals():
+    """h = 1.27 = 127/100: c·h mod 1 takes each multiple of 0.01 equally often, so 5 of 100 values
+    lie within 0.02 of an integer by chance; under the hypothesis c·h - T takes 127 equally likely
+    multiples of 0.01 in [-0.635, 0.635), of which 5 lie within 0.02 (hand count): 5/127."""
+    rates = circles.near_integer_rates(1.27, within=0.02, circles=range(10_000, 400_000))
+    assert rates["by chance (every integer circle)"] == pytest.approx(5 / 100, abs=1e-4)
+    assert rates["if circles were integer totals / h"] == pytest.approx(5 / 127, abs=1e-4)
+
+
+def test_near_integer_rates_refuse_an_impossible_distance():
+    with pytest.raises(ValueError, match=r"within must lie in \(0, 0.5\)"):
+        circles.near_integer_rates(1.27, within=0.7, circles=range(10, 20))
+
+
+def test_full_time_equivalents_by_hand():
+    """52,337 routine workers × 3 h / 35 h = 4,486.03; 5,000 jobs × 35 h / 52,337 = 3.3437 h each."""
+    assert circles.full_time_equivalents(52337, 3.0, 35.0) == pytest.approx(4486.0286, abs=1e-4)
+    assert circles.weekly_hours_for(5000, 52337, 35.0) == pytest.approx(3.34372, abs=1e-5)
+    assert circles.weekly_hours_for(5000, 266126, 35.0) * 60 == pytest.approx(39.455, abs=1e-3)  # minutes
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: circles.full_time_equivalents(100, -1.0, 35.0), "routine_weekly_hours' = -1 is out of range"),
+        (lambda: circles.full_time_equivalents(100, 3.0, 0.0), "full_time_weekly_hours' = 0 is out of range"),
+        (lambda: circles.weekly_hours_for(5000, 0, 35.0), "workers must be more than 0"),
+    ],
+)
+def test_impossible_hours_are_refused(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_definitions_quote_the_abstract_and_name_second_hand_sources():
+    table = circles.definitions()
+    assert "most of whom are present on these platforms at least once a week" in table.loc["very_active", "abstract_wording"]
+    assert table.loc["casual", "indicator_source"].startswith("second-hand")
 
 
 def test_coefficient_grid_includes_both_ends():
@@ -102,5 +151,6 @@ def test_figures_are_drawn():
     figure = circles.plot_circles(workers)
     assert isinstance(figure, Figure) and len(figure.axes[0].patches) == 3
     sensitivity = circles.sensitivity(337980.0, 66468.0, 0.28475, [1.0, 2.0])
-    figure = circles.plot_sensitivity(sensitivity, {"a": 1.27, "b": 1.83}, (1.9, 2.0, "band"))
-    assert [t.get_text() for t in figure.axes[0].get_legend().get_texts()][-3:] == ["a", "b", "band"]
+    figure = circles.plot_sensitivity(sensitivity, {"a": 1.27, "b": 1.83})
+    assert [t.get_text() for t in figure.axes[0].get_legend().get_texts()][-2:] == ["a", "b"]
+    assert not figure.axes[0].patches  # no band for an unverified coefficient
