@@ -25,6 +25,21 @@ def times_seen() -> capture.Frequencies:
     return capture.frequencies(data.load("mturk-times-seen"), t=OCCASIONS, k="k", f="observed")
 
 
+def owner_estimates() -> pd.DataFrame:
+    """The data owner's other population models over the whole span (``pop_total.csv``), not recomputed.
+
+    Finite mixtures of 3 to 6 binomial classes (N and AIC; their fits are not public beyond
+    that) and the beta-binomial, whose N (about 4.6e14) is the model diverging, not an
+    estimate. The AICs come from the owner's likelihood: compare them with each other only.
+    """
+    total = data.load("mturk-total").iloc[0]
+    rows = [(f"mixture of {classes} binomial classes", total[f"mix{classes}_N"], total[f"mix{classes}_aic"], "")
+            for classes in (3, 4, 5, 6)]
+    rows.append(("beta-binomial", total["beta_binomial_N"], float("nan"), "diverges: no finite estimate"))
+    table = pd.DataFrame(rows, columns=["model", "workers", "AIC (owner's likelihood)", "note"]).set_index("model")
+    return table.assign(source="data owner (pop_total.csv), not recomputed")
+
+
 def plot_years(years: pd.DataFrame) -> plt.Figure:
     """Workers seen per calendar year and the data owner's Chao lower bound for that year."""
     fig, ax = plt.subplots()
@@ -73,11 +88,21 @@ def monthly_share(monthly: pd.DataFrame, variable: str, level: float = 0.95) -> 
                          "share": rows[variable], "lower": interval["lower"], "upper": interval["upper"]})
 
 
-def trend(shares: pd.DataFrame) -> pd.Series:
-    """Binomial GLM of a monthly share on time in years since the first month (see survey.binomial_trend)."""
+def trend(shares: pd.DataFrame, maxlags: int) -> pd.Series:
+    """Binomial GLM of a monthly share on time in years since the first month (see survey.binomial_trend).
+
+    Slope and odds ratio are per year. ``maxlags`` is in months: the Newey-West (HAC) standard
+    error lets months up to that far apart be correlated, as they are when the same workers
+    answer in many months (a worker may answer once every 30 days and comes back across
+    months). GEE clustered by worker would model that directly, but needs worker-level
+    responses; the public files are monthly aggregates. The months are taken as consecutive
+    rows: a month missing from the file (2019-12 in the monthly demographics) makes its two
+    neighbours one lag apart.
+    """
+    shares = shares.sort_values("month")
     years = (shares["month"] - shares["month"].min()).dt.days / 365.25
     return survey.binomial_trend(pd.DataFrame({"time": years, "successes": shares["successes"],
-                                               "total": shares["responses"]}))
+                                               "total": shares["responses"]}), maxlags)
 
 
 def plot_monthly(shares: dict[str, pd.DataFrame], title: str) -> plt.Figure:

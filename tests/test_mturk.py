@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from analysis import data, mturk
+from analysis import data, mturk, survey
 
 
 def test_monthly_share_counts_and_interval():
@@ -78,3 +78,37 @@ def test_band_shares_are_ordered_and_sum_to_one():
     assert list(shares.index) == [2018]  # 2016: question not asked
     assert shares.columns[0] == "Less than 1 hour per week"
     assert shares.loc[2018, "2-4 hours per week"] == 0.75 and shares.loc[2018].sum() == 1
+
+
+def test_owner_estimates_are_read_from_pop_total():
+    """pop_total.csv: 3-6 class mixtures 287,659 / 341,539 / 373,538 / 393,073, rising with the classes."""
+    table = mturk.owner_estimates()
+    mixtures = table["workers"].iloc[:4]
+    assert mixtures.round().tolist() == [287659, 341539, 373538, 393073]
+    assert mixtures.is_monotonic_increasing
+    assert table.loc["beta-binomial", "note"].startswith("diverges")
+    assert (table["source"] == "data owner (pop_total.csv), not recomputed").all()
+
+
+def test_trend_is_per_year_sorts_the_months_and_passes_maxlags():
+    months = pd.date_range("2018-01-01", periods=24, freq="MS")
+    responses = pd.Series([1000 + 37 * (i % 5) for i in range(24)])
+    successes = pd.Series([400 + 4 * i + (15 if (i // 3) % 2 else -15) for i in range(24)])
+    shares = pd.DataFrame({"month": months, "responses": responses, "successes": successes})
+    expected = survey.binomial_trend(pd.DataFrame({"time": (months - months[0]).days / 365.25,
+                                                   "successes": successes, "total": responses}), 6)
+    result = mturk.trend(shares.sample(frac=1, random_state=3), 6)  # shuffled: sorted by month before the HAC
+    pd.testing.assert_series_equal(result, expected)
+    with pytest.raises(ValueError, match="maxlags must be a whole number from 0 to 23"):
+        mturk.trend(shares, 24)
+
+
+def test_women_trend_on_the_survey_files():
+    """The monthly share of women: the HAC error (12 months) is about 23 times the binomial one."""
+    women = mturk.monthly_share(data.load("mturk-demographics-monthly"), "female")
+    trend = mturk.trend(women, 12)
+    assert round(trend["slope"], 4) == -0.0376  # log-odds per year
+    assert round(trend["stderr_naive"], 4) == 0.0011
+    assert round(trend["stderr_quasi"], 4) == 0.0076
+    assert round(trend["stderr_hac"], 4) == 0.0250
+    assert trend["p_value_naive"] < 1e-200 and round(trend["p_value_hac"], 2) == 0.13

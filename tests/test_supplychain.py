@@ -148,8 +148,8 @@ def test_japan_is_the_private_sector_under_the_appi():
 
 @pytest.mark.parametrize(("on", "expected", "act"), [
     ("2019-07-01", "EU adequacy decision", "2016/1250"),
-    ("2020-07-16", "EU adequacy decision", "2016/1250"),  # day of Schrems II: until is inclusive
-    ("2020-07-17", "neither", None),
+    ("2020-07-15", "EU adequacy decision", "2016/1250"),  # the day before Schrems II
+    ("2020-07-16", "neither", None),  # Schrems II (C-311/18), 16 July 2020: no transition period
     ("2021-01-01", "neither", None),
     ("2023-07-09", "neither", None),
     ("2023-07-10", "EU adequacy decision", "2023/1795"),
@@ -159,6 +159,14 @@ def test_the_united_states_over_time(on, expected, act):
     result = supplychain.regime("USA", on)
     assert result.regime == expected
     assert (result.legal_act is None) if act is None else (act in result.legal_act)
+
+
+def test_annulled_us_decisions_end_the_day_before_the_judgment():
+    """Schrems I (C-362/14) on 6 October 2015 and Schrems II (C-311/18) on 16 July 2020 took effect at once."""
+    regimes = supplychain.load_regimes().set_index("legal_act")
+    ends = {act.split(" (")[-1].rstrip(")"): str(until) for act, until in regimes["in_force_until"].items()
+            if "Safe Harbour" in act or "Privacy Shield" in act}
+    assert ends == {"Safe Harbour": "2015-10-05", "Privacy Shield": "2020-07-15"}
 
 
 def test_the_data_privacy_framework_covers_certified_organisations_only():
@@ -214,7 +222,7 @@ def regimes_copy(tmp_path: Path, monkeypatch, replace: tuple[str, str]) -> Path:
 
 def test_overlapping_periods_of_one_jurisdiction_are_refused(tmp_path, monkeypatch):
     # Privacy Shield made to last until 2023-12-31 overlaps the Data Privacy Framework (lines 48, 49).
-    path = regimes_copy(tmp_path, monkeypatch, ("2016-07-12,2020-07-16", "2016-07-12,2023-12-31"))
+    path = regimes_copy(tmp_path, monkeypatch, ("2016-07-12,2020-07-15", "2016-07-12,2023-12-31"))
     with pytest.raises(data.DataError, match=r"eu-data-protection\.csv: two rows of the same jurisdiction are in "
                                              r"force on the same day on lines 48, 49$"):
         supplychain.load_regimes(path)
