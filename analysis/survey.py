@@ -3,8 +3,9 @@
 The DiPLab survey of micro-workers in France (Foule Factory, about 1,000 respondents;
 Casilli, Tubaro, Le Ludec et al. 2019) describes who micro-works: shares of women, of
 university graduates, of people with another job. A replication on another platform or
-in another language (e.g. the Spanish-language TRIA project) asks whether those shares
-differ. This module gives the pieces of that comparison:
+in another language asks whether those shares differ. (The TRIA project in Spanish-speaking
+countries has its own original data, Tubaro 2022; it is not known here whether it used the
+DiPLab questionnaire.) This module gives the pieces of that comparison:
 
 - before fielding: how many respondents are needed to detect a given difference, also
   when the first sample is already fixed (:func:`sample_size_two_proportions`,
@@ -16,7 +17,8 @@ differ. This module gives the pieces of that comparison:
   compare questions whose answer categories differ (:func:`compare_distributions`);
 - raking weights to known margins, and what they cost in precision (:func:`rake`,
   :func:`design_effect`, :func:`effective_sample_size`);
-- a trend in a share across survey waves (:func:`binomial_trend`).
+- a trend in a share across survey waves, with naive, quasi-binomial and Newey-West (HAC)
+  standard errors, the last for waves answered by the same people (:func:`binomial_trend`).
 
 Every test here treats respondents as independent draws from the platform's workers.
 Online surveys are convenience samples of whoever answers: the tests say whether two
@@ -393,20 +395,35 @@ def effective_sample_size(weights: np.ndarray | pd.Series) -> float:
     return float(w.sum() ** 2 / (w ** 2).sum())
 
 
-def binomial_trend(counts: pd.DataFrame) -> pd.Series:
+def binomial_trend(counts: pd.DataFrame, maxlags: int) -> pd.Series:
     """Trend of a share over survey waves: binomial GLM of successes/total on time (logit link).
 
     log(p / (1 - p)) = a + b · time; returns ``slope`` b (change in log-odds per time
-    unit), its ``stderr``, Wald ``p_value``, ``odds_ratio`` exp(b), ``dispersion``
-    (Pearson chi2 / residual df), ``stderr_quasi`` = stderr · √max(1, dispersion) and the
-    two-sided normal p-value that goes with it, ``p_value_quasi``.
+    unit) and ``odds_ratio`` exp(b), with three standard errors of b and their two-sided
+    normal p-values:
 
-    The binomial test assumes independent responses, each with the same probability
-    within a wave, and a log-odds that changes linearly with time. Repeat respondents
-    across waves and month-to-month variation in who takes the survey violate it: the
-    shares then vary more than binomially (dispersion well above 1) and ``stderr`` is
-    too small. A quasi-binomial model keeps the slope and inflates its standard error
-    by √dispersion, which ``stderr_quasi`` reports; report the dispersion with the trend.
+    - ``stderr_naive``, ``p_value_naive``: the binomial model's, which assume independent
+      responses with a common probability within each wave;
+    - ``stderr_quasi``, ``p_value_quasi``: quasi-binomial, stderr_naive · √max(1, dispersion),
+      ``dispersion`` being Pearson chi2 / residual df (computed here: in statsmodels 0.15,
+      ``fit(scale="X2")`` with a two-column endog leaves the totals out of the Pearson
+      chi2, a scale some thousand times too small on the MTurk files). Allows extra
+      variation between waves, still independent ones;
+    - ``stderr_hac``, ``p_value_hac``: Newey-West (HAC) sandwich with ``maxlags`` lags
+      (statsmodels GLM ``cov_type="HAC"``, Bartlett weights 1 - l / (maxlags + 1), no
+      small-sample correction): H⁻¹ S H⁻¹, H the binomial Hessian, S the sum of the
+      products of the waves' score contributions x_t (y_t - n_t p_t) up to ``maxlags`` waves
+      apart. It allows both extra variation and correlation between waves up to that
+      distance, e.g. the same people answering in several waves.
+
+    The HAC covariance does not depend on the GLM scale (the scale cancels between H⁻¹ and
+    S), so there is no separate "quasi-binomial HAC": the meat S estimates the variance of
+    the scores from the data, overdispersion included. It treats the rows as equally spaced
+    waves in time order (rows must be sorted by time; a missing wave makes its neighbours
+    adjacent), and is a large-sample approximation in the number of waves: with a handful
+    of waves it is not reliable. ``maxlags`` (whole number, 0 to rows - 1; 0 gives the
+    heteroskedasticity-robust sandwich) is a judgement: how many waves apart the scores can
+    still be correlated.
     """
     missing = [column for column in TREND_COLUMNS if column not in counts.columns]
     if missing:
@@ -424,16 +441,26 @@ def binomial_trend(counts: pd.DataFrame) -> pd.Series:
     if time.nunique() < 2 or len(counts) < 3:
         raise ValueError("counts needs at least 2 distinct times and 3 rows (the dispersion check needs a "
                          f"residual degree of freedom), got {len(counts)} rows at times {sorted(time.unique())}")
+    if not (np.diff(time.to_numpy(dtype=float)) > 0).all():
+        raise ValueError("counts must have one row per wave in time order (column 'time' strictly increasing): "
+                         "the HAC standard error pairs waves by their distance in rows")
     if successes.sum() in (0, total.sum()):
         raise ValueError("counts column 'successes' is 0 everywhere or equal to 'total' everywhere: "
                          "the share has no trend to estimate")
+    if isinstance(maxlags, bool) or not isinstance(maxlags, int | np.integer) or not 0 <= maxlags < len(counts):
+        raise ValueError(f"maxlags must be a whole number from 0 to {len(counts) - 1} (rows - 1), got {maxlags!r}")
     exog = np.column_stack([np.ones(len(counts)), time.to_numpy(dtype=float)])
-    results = GLM(np.column_stack([successes, total - successes]), exog, family=Binomial()).fit()
-    slope, stderr = float(results.params[1]), float(results.bse[1])
-    dispersion = float(results.pearson_chi2 / results.df_resid)
+    model = GLM(np.column_stack([successes, total - successes]), exog, family=Binomial())
+    naive = model.fit()
+    hac = model.fit(cov_type="HAC", cov_kwds={"maxlags": int(maxlags)})
+    slope, stderr = float(naive.params[1]), float(naive.bse[1])
+    dispersion = float(naive.pearson_chi2 / naive.df_resid)
     stderr_quasi = stderr * math.sqrt(max(1.0, dispersion))
+    stderr_hac = float(hac.bse[1])
     return pd.Series({
-        "slope": slope, "stderr": stderr, "p_value": float(results.pvalues[1]), "odds_ratio": math.exp(slope),
+        "slope": slope, "odds_ratio": math.exp(slope),
+        "stderr_naive": stderr, "p_value_naive": float(naive.pvalues[1]),
         "dispersion": dispersion, "stderr_quasi": stderr_quasi,
         "p_value_quasi": float(2 * stats.norm.sf(abs(slope) / stderr_quasi)),
+        "stderr_hac": stderr_hac, "p_value_hac": float(2 * stats.norm.sf(abs(slope) / stderr_hac)),
     })

@@ -311,25 +311,26 @@ def slope_stderr():
 
 @pytest.mark.filterwarnings("ignore:Perfect separation or prediction")  # exact counts are fitted exactly
 def test_binomial_trend_recovers_an_exact_slope():
-    trend = survey.binomial_trend(WAVES)
+    trend = survey.binomial_trend(WAVES, maxlags=1)
     assert trend["slope"] == pytest.approx(math.log(2), abs=1e-6)
     assert trend["odds_ratio"] == pytest.approx(2, abs=1e-5)
-    assert trend["stderr"] == pytest.approx(slope_stderr(), rel=1e-6)  # 0.001859
+    assert trend["stderr_naive"] == pytest.approx(slope_stderr(), rel=1e-6)  # 0.001859
     assert trend["dispersion"] == pytest.approx(0, abs=1e-9)  # exact expectations: no residual at all
-    assert trend["stderr_quasi"] == trend["stderr"]  # underdispersion does not shrink it
+    assert trend["stderr_quasi"] == trend["stderr_naive"]  # underdispersion does not shrink it
+    assert trend["stderr_hac"] == pytest.approx(0, abs=1e-6)  # no residual: the sandwich's meat is empty
 
 
 def test_binomial_trend_reports_overdispersion():
     # Deviations ±300 with Σd = 0 and Σ t d = 0 leave the binomial score equations, hence the fit,
     # unchanged; Pearson chi2 = Σ d²/v = 1.875 + 1.35 + 1.2 + 1.35 = 5.775 on 2 df: dispersion 2.8875.
     deviations = np.array([300, -300, -300, 300])
-    trend = survey.binomial_trend(WAVES.assign(successes=WAVES["successes"] + deviations))
+    trend = survey.binomial_trend(WAVES.assign(successes=WAVES["successes"] + deviations), maxlags=0)
     assert trend["slope"] == pytest.approx(math.log(2), abs=1e-6)
     assert trend["dispersion"] == pytest.approx((deviations ** 2 / VARIANCES).sum() / 2, rel=1e-9)
     assert trend["dispersion"] == pytest.approx(2.8875, rel=1e-9)
-    assert trend["stderr"] == pytest.approx(slope_stderr(), rel=1e-6)
+    assert trend["stderr_naive"] == pytest.approx(slope_stderr(), rel=1e-6)
     assert trend["stderr_quasi"] == pytest.approx(slope_stderr() * math.sqrt(2.8875), rel=1e-6)
-    assert trend["p_value"] < 1e-100
+    assert trend["p_value_naive"] < 1e-100
 
 
 @pytest.mark.parametrize(("counts", "message"), [
@@ -340,15 +341,86 @@ def test_binomial_trend_reports_overdispersion():
     (WAVES.assign(successes=[1, 2, 400000, 3]), r"'successes' exceeds 'total' in rows \[2\]"),
     (WAVES.assign(total=[10, 0, 10, 10], successes=[1, 0, 2, 3]), r"'total' is 0 in rows \[1\]"),
     (WAVES.assign(successes=0), "0 everywhere"),
+    (WAVES.assign(time=[0, 2, 1, 3]), "in time order"),
+    (WAVES.assign(time=[0, 1, 1, 3]), "in time order"),
 ])
 def test_binomial_trend_rejects_bad_counts(counts, message):
     with pytest.raises(ValueError, match=message):
-        survey.binomial_trend(counts)
+        survey.binomial_trend(counts, maxlags=1)
 
 
 def test_quasi_p_value_follows_the_inflated_standard_error():
     counts = pd.DataFrame({"time": [0, 1, 2, 3], "successes": [10, 30, 45, 70], "total": [100, 100, 100, 100]})
-    trend = survey.binomial_trend(counts)
+    trend = survey.binomial_trend(counts, maxlags=1)
     z = abs(trend["slope"]) / trend["stderr_quasi"]
     assert trend["p_value_quasi"] == pytest.approx(2 * (1 - __import__("scipy").stats.norm.cdf(z)))
-    assert trend["p_value_quasi"] >= trend["p_value"]
+    assert trend["p_value_quasi"] >= trend["p_value_naive"]
+
+
+# Twelve quarterly waves: shares on a rising logit trend (-1 + 0.4 t) moved by +8 and -8 points in
+# runs of three waves -- overdispersed and serially correlated (dispersion 5.7).
+RUNS = pd.DataFrame({"time": np.arange(12) / 4,
+                     "successes": [70, 78, 86, 48, 55, 68, 120, 111, 114, 95, 109, 102],
+                     "total": [200, 210, 220, 190, 200, 230, 250, 220, 215, 240, 260, 230]})
+
+
+def newey_west_by_hand(counts: pd.DataFrame, lags: int) -> tuple[float, float]:
+    """Slope and its Newey-West standard error, from scratch: Newton-Raphson fit, then H⁻¹ S H⁻¹.
+
+    Score of wave t: u_t = x_t (y_t - n_t p_t); Hessian H = Σ n_t p_t (1 - p_t) x_t x_tᵀ;
+    S = Σ u_t u_tᵀ + Σ_{l=1..L} (1 - l / (L + 1)) Σ_t (u_t u_{t-l}ᵀ + u_{t-l} u_tᵀ); no n / (n - k) factor.
+    """
+    x = np.column_stack([np.ones(len(counts)), counts["time"].to_numpy(dtype=float)])
+    y, n = counts["successes"].to_numpy(dtype=float), counts["total"].to_numpy(dtype=float)
+    beta = np.zeros(2)
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-x @ beta))
+        step = np.linalg.solve(x.T @ (x * (n * p * (1 - p))[:, None]), x.T @ (y - n * p))
+        beta += step
+        if np.abs(step).max() < 1e-14:
+            break
+    p = 1 / (1 + np.exp(-x @ beta))
+    bread = np.linalg.inv(x.T @ (x * (n * p * (1 - p))[:, None]))
+    scores = x * (y - n * p)[:, None]
+    meat = scores.T @ scores
+    for lag in range(1, lags + 1):
+        gamma = scores[lag:].T @ scores[:-lag]
+        meat += (1 - lag / (lags + 1)) * (gamma + gamma.T)
+    return float(beta[1]), float(np.sqrt((bread @ meat @ bread)[1, 1]))
+
+
+@pytest.mark.parametrize("lags", [0, 1, 3, 11])
+def test_hac_standard_error_matches_newey_west_by_hand(lags):
+    slope, stderr = newey_west_by_hand(RUNS, lags)
+    trend = survey.binomial_trend(RUNS, maxlags=lags)
+    assert trend["slope"] == pytest.approx(slope, abs=1e-10)
+    assert trend["stderr_hac"] == pytest.approx(stderr, abs=1e-8)
+    z = abs(slope) / stderr
+    assert trend["p_value_hac"] == pytest.approx(2 * (1 - __import__("scipy").stats.norm.cdf(z)), rel=1e-6)
+
+
+def test_hac_standard_error_exceeds_the_naive_one_on_an_autocorrelated_series():
+    # Ten years of monthly waves of 2,000 responses; the log-odds follow a trend plus an AR(1)
+    # deviation with coefficient 0.9: neighbouring months share most of their deviation.
+    rng = np.random.default_rng(12)
+    months = np.arange(120)
+    deviation = np.zeros(120)
+    for t in months[1:]:
+        deviation[t] = 0.9 * deviation[t - 1] + rng.normal(0, 0.1)
+    share = 1 / (1 + np.exp(-(-0.5 + 0.1 * months / 12 + deviation)))
+    counts = pd.DataFrame({"time": months / 12, "successes": rng.binomial(2000, share), "total": 2000})
+    trend = survey.binomial_trend(counts, maxlags=12)
+    assert trend["stderr_hac"] > 5 * trend["stderr_naive"]
+    assert trend["stderr_hac"] > 1.5 * trend["stderr_quasi"]  # overdispersion alone understates it too
+    assert trend["p_value_hac"] > trend["p_value_quasi"] > trend["p_value_naive"]
+
+
+def test_binomial_trend_requires_maxlags():
+    with pytest.raises(TypeError, match="maxlags"):
+        survey.binomial_trend(RUNS)  # no default: the number of lags is a judgement to state
+
+
+@pytest.mark.parametrize("maxlags", [-1, 12, 13, 2.5, True, "3", None])
+def test_binomial_trend_rejects_bad_maxlags(maxlags):
+    with pytest.raises(ValueError, match=r"maxlags must be a whole number from 0 to 11"):
+        survey.binomial_trend(RUNS, maxlags=maxlags)
