@@ -6,18 +6,27 @@ largest English-language online labour platforms, by occupation, including a "Mi
 category. ``data/raw/oli-demand-monthly`` holds its monthly means, indexed so that the mean
 daily total of May 2016 = 100, 2016-05 to 2024-08; they are index points, not vacancy counts.
 
+They are a third party's derivation, not a series the OLI publishes: monthly means of the OLI's
+daily counts computed by the repository named in the file's PROVENANCE.md.
+
 Trends are log-linear: log(value) = a + b · years, fitted by OLS with Newey-West (HAC)
-standard errors; exp(b) - 1 is the annual growth. Seasonality is separated with STL on the
+standard errors; exp(b) - 1 is the annual growth. A segmented trend lets the level and the
+slope change at a stated month (a break), with a Chow test of the break; a scan of the Chow F
+over candidate months locates a break descriptively. Seasonality is separated with STL on the
 log values. ``data/raw/oli-employer-country-snapshot-2017`` is one day (2017-04-11) of
 vacancies by the employer's (buyer's) country and occupation.
 """
 
 from __future__ import annotations
 
+import datetime
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import NullFormatter, ScalarFormatter
+from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
+from scipy import stats
 from statsmodels.regression.linear_model import OLS
 from statsmodels.tsa.seasonal import STL
 
@@ -28,6 +37,14 @@ MICROWORK = "Microwork"
 MIN_TREND_POINTS = 24  # two years of months: fewer cannot tell a trend from a seasonal swing
 LEVEL = 0.95
 INDEX_LABEL = "index points (May 2016 total = 100)"
+# Each segment of a segmented trend needs as many months as a trend (two years), for the same reason.
+MIN_SEGMENT_MONTHS = MIN_TREND_POINTS
+# Share of months cut from each end of the series when scanning for a break: 15 %, the trimming
+# most used with Andrews' (1993, Econometrica 61:821-856) sup-F critical values.
+BREAK_TRIM = 0.15
+SOURCE_NOTE = ("Source: Online Labour Index (Kässi & Lehdonvirta 2018; figshare 10.6084/m9.figshare.3761562, "
+               "CC BY 4.0), new vacancies;\nmonthly means of the daily index derived by "
+               "github.com/WakumaAyanaJifar/Premature-De-Laborization-of-supplementary-file-paper (not an OLI series).")
 
 # The COVID-19 pandemic as shaded on the demand figures: first and last month, both included.
 # Start: March 2020, when the WHO declared a pandemic (11 March) and the first lockdowns began
@@ -110,6 +127,11 @@ def _years(months: pd.PeriodIndex) -> np.ndarray:
     return (ordinal - ordinal[0]) / 12
 
 
+def _check_maxlags(maxlags: object, months: int) -> None:
+    if isinstance(maxlags, bool) or not isinstance(maxlags, int | np.integer) or not 0 <= maxlags < months:
+        raise ValueError(f"maxlags must be a whole number from 0 to {months - 1} (months), got {maxlags!r}")
+
+
 def log_linear_trend(series: pd.Series, maxlags: int = 12, level: float = LEVEL) -> pd.Series:
     """Exponential trend of a positive monthly series: OLS of log(value) on time in years.
 
@@ -124,8 +146,7 @@ def log_linear_trend(series: pd.Series, maxlags: int = 12, level: float = LEVEL)
     index (a gap names the missing months).
     """
     values = _check_monthly(series, MIN_TREND_POINTS)
-    if isinstance(maxlags, bool) or not isinstance(maxlags, int | np.integer) or not 0 <= maxlags < len(values):
-        raise ValueError(f"maxlags must be a whole number from 0 to {len(values) - 1} (months), got {maxlags!r}")
+    _check_maxlags(maxlags, len(values))
     level = checks.open_unit("level", level)
     exog = np.column_stack([np.ones(len(values)), _years(values.index)])
     fit = OLS(np.log(values.to_numpy()), exog).fit(cov_type="HAC", cov_kwds={"maxlags": int(maxlags)})
@@ -187,6 +208,164 @@ def growth_between(series: pd.Series, start: str | pd.Timestamp, end: str | pd.T
     return (values[1] / values[0]) ** (12 / elapsed) - 1
 
 
+# --- a break in level and slope ------------------------------------------------------------------
+
+
+def _break_position(months: pd.PeriodIndex, break_month: object, name: str, minimum: int) -> int:
+    """Position of ``break_month`` (the first month of the second segment) in ``months``.
+
+    Raises ValueError naming ``break_month`` if it is not a month, not in the series, or leaves
+    fewer than ``minimum`` months on either side.
+    """
+    stamp = None
+    text = isinstance(break_month, str) and re.fullmatch(r"\d{4}-\d{2}(-01)?", break_month)
+    if text or isinstance(break_month, pd.Timestamp | np.datetime64 | datetime.date):
+        try:
+            stamp = pd.Timestamp(break_month)
+        except (TypeError, ValueError):
+            stamp = None
+    if stamp is None or stamp is pd.NaT or stamp.day != 1:
+        raise ValueError(f"break_month must be a month, as YYYY-MM or YYYY-MM-01, got {break_month!r}")
+    month = stamp.to_period("M")
+    if not months.min() < month <= months.max():
+        raise ValueError(f"break_month {month} is not inside {name} ({months.min()} to {months.max()}): "
+                         "it must be a month of the series after the first")
+    position = int(months.get_loc(month))
+    before, after = position, len(months) - position
+    if min(before, after) < minimum:
+        raise ValueError(f"break_month {month} leaves {before} months before the break and {after} from it in "
+                         f"{name}; each segment needs at least {minimum} months")
+    return position
+
+
+def _segmented_design(months: pd.PeriodIndex, position: int) -> np.ndarray:
+    """Columns 1, t, D, D·(t - t_b): t in years, D = 1 from the break month (position) on."""
+    years = _years(months)
+    after = (np.arange(len(months)) >= position).astype(float)
+    return np.column_stack([np.ones(len(months)), years, after, after * (years - years[position])])
+
+
+def _rss(exog: np.ndarray, endog: np.ndarray) -> float:
+    residuals = endog - exog @ np.linalg.lstsq(exog, endog, rcond=None)[0]
+    return float(residuals @ residuals)
+
+
+def _chow_f(log_values: np.ndarray, exog: np.ndarray) -> float:
+    """Chow F of the two break terms: ((RSS_one_line - RSS_two_segments) / 2) / (RSS_two_segments / (n - 4))."""
+    unrestricted = _rss(exog, log_values)
+    restricted = _rss(exog[:, :2], log_values)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.float64(restricted - unrestricted) / 2 / (np.float64(unrestricted) / (len(log_values) - 4)))
+
+
+def _segmented_fit(series: pd.Series, break_month: object, maxlags: int):
+    values = _check_monthly(series, 2 * MIN_SEGMENT_MONTHS)
+    name = f"series '{series.name}'" if series.name is not None else "series"
+    position = _break_position(values.index, break_month, name, MIN_SEGMENT_MONTHS)
+    _check_maxlags(maxlags, len(values))
+    exog = _segmented_design(values.index, position)
+    log_values = np.log(values.to_numpy())
+    fit = OLS(log_values, exog).fit(cov_type="HAC", cov_kwds={"maxlags": int(maxlags)})
+    return values, position, exog, log_values, fit
+
+
+def segmented_trend(series: pd.Series, break_month: object, maxlags: int = 12, level: float = LEVEL) -> pd.Series:
+    """Log-linear trend with a break in level and slope at ``break_month``, and a test of the break.
+
+    log(y_t) = a + b·t + c·D_t + d·D_t·(t - t_b), t = months since the first month / 12, D_t = 1
+    from ``break_month`` (the first month of the second segment, YYYY-MM or YYYY-MM-01) on. So
+    ``slope_before`` = b, ``slope_after`` = b + d, and exp(c) is ``level_shift``: the ratio, at
+    the break month, of the second segment's line to the first segment's line extended. Fitting
+    the four terms together gives the same coefficients as fitting each segment on its own.
+
+    Standard errors are Newey-West (HAC) with ``maxlags`` lags, over the whole series, as in
+    :func:`log_linear_trend`; the growth and level-shift intervals are exp of normal intervals
+    at ``level``. ``level_shift_p`` tests c = 0 (HAC z). Two tests of "no break" (c = d = 0):
+
+    * ``chow_f``, ``chow_p``: the classical Chow F = ((RSS_1 - RSS_2) / 2) / (RSS_2 / (n - 4)),
+      RSS_1 of one line, RSS_2 of the two segments, p from F(2, n - 4). It assumes independent,
+      equal-variance errors, which monthly vacancy series do not have: too small a p.
+    * ``wald_hac``, ``wald_hac_p``: the Wald statistic of (c, d) with the HAC covariance, p from
+      chi-squared(2). This is the test to read.
+
+    Both p-values hold for a break month chosen *before* looking at the series; for a month
+    found by scanning it, see :func:`break_scan`. Raises ValueError if ``break_month`` is not a
+    month of the series or leaves fewer than 24 months in a segment, and for the series
+    problems :func:`log_linear_trend` refuses.
+    """
+    level = checks.open_unit("level", level)
+    values, position, exog, log_values, fit = _segmented_fit(series, break_month, maxlags)
+    params, covariance = np.asarray(fit.params), np.asarray(fit.cov_params())
+    z = stats.norm.ppf(0.5 + level / 2)
+    after = np.array([0.0, 1.0, 0.0, 1.0])  # b + d
+    slope_after = float(after @ params)
+    stderr_after = float(np.sqrt(after @ covariance @ after))
+    stderr_before, stderr_shift = float(np.sqrt(covariance[1, 1])), float(np.sqrt(covariance[2, 2]))
+    breaks = params[2:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        wald = float(breaks @ np.linalg.solve(covariance[2:, 2:], breaks))
+    chow = _chow_f(log_values, exog)
+    n = len(values)
+    result = pd.Series({
+        "slope_before": float(params[1]), "growth_before": np.expm1(params[1]),
+        "growth_before_lower": np.expm1(params[1] - z * stderr_before),
+        "growth_before_upper": np.expm1(params[1] + z * stderr_before),
+        "slope_after": slope_after, "growth_after": np.expm1(slope_after),
+        "growth_after_lower": np.expm1(slope_after - z * stderr_after),
+        "growth_after_upper": np.expm1(slope_after + z * stderr_after),
+        "level_shift": np.exp(params[2]), "level_shift_lower": np.exp(params[2] - z * stderr_shift),
+        "level_shift_upper": np.exp(params[2] + z * stderr_shift),
+        "level_shift_p": float(2 * stats.norm.sf(abs(params[2] / stderr_shift))),
+        "chow_f": chow, "chow_p": float(stats.f.sf(chow, 2, n - 4)),
+        "wald_hac": wald, "wald_hac_p": float(stats.chi2.sf(wald, 2)),
+        "n_before": float(position), "n_after": float(n - position),
+    }, name=series.name)
+    result.attrs["break_month"] = str(values.index[position])
+    return result
+
+
+def segmented_trends(frame: pd.DataFrame, break_month: object, maxlags: int = 12,
+                     level: float = LEVEL) -> pd.DataFrame:
+    """:func:`segmented_trend` of every column of ``frame`` at the same ``break_month``, one row per column."""
+    rows = {column: segmented_trend(frame[column], break_month, maxlags, level) for column in frame.columns}
+    table = pd.DataFrame(rows).T.astype({"n_before": int, "n_after": int}).rename_axis("series")
+    table.attrs["break_month"] = next(iter(rows.values())).attrs["break_month"] if rows else None
+    return table
+
+
+def break_scan(series: pd.Series, trim: float = BREAK_TRIM) -> pd.Series:
+    """Chow F of a break in level and slope at every candidate month (Quandt's scan), by month.
+
+    Candidates leave at least ``trim`` of the months (rounded up) and at least 24 months on each
+    side. The month of the largest F is the least-squares estimate of the break date (it
+    minimises the two segments' residual sum of squares; Bai 1997). The largest F, the sup-F or
+    Quandt statistic, does **not** follow the F distribution: it is the largest of many
+    correlated F statistics, so the F(2, n - 4) p-value of that month is far too small. Its
+    null distribution is Andrews' (1993), tabulated for independent errors; with autocorrelated
+    errors neither applies, so the scan is descriptive. Raises ValueError if no month qualifies.
+    """
+    trim = checks.in_range("trim", trim, 0, 0.5, open_high=True)
+    values = _check_monthly(series, 2 * MIN_SEGMENT_MONTHS)
+    n = len(values)
+    edge = max(int(np.ceil(trim * n)), MIN_SEGMENT_MONTHS)
+    positions = range(edge, n - edge + 1)
+    if not positions:
+        raise ValueError(f"series '{series.name}' has {n} months: too few for a break leaving {edge} on each side")
+    log_values = np.log(values.to_numpy())
+    scan = [_chow_f(log_values, _segmented_design(values.index, position)) for position in positions]
+    months = values.index[list(positions)].to_timestamp()
+    return pd.Series(scan, index=pd.DatetimeIndex(months, name="break_month"), name="chow_f")
+
+
+def locate_breaks(frame: pd.DataFrame, trim: float = BREAK_TRIM) -> pd.DataFrame:
+    """For every column of ``frame``: the month of the largest Chow F (:func:`break_scan`) and that sup-F."""
+    rows = {}
+    for column in frame.columns:
+        scan = break_scan(frame[column], trim)
+        rows[column] = {"month": scan.idxmax().strftime("%Y-%m"), "sup_f": float(scan.max())}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("series")
+
+
 # --- figures -------------------------------------------------------------------------------------
 
 
@@ -196,9 +375,31 @@ def _shade_pandemic(ax: plt.Axes) -> None:
                label=f"COVID-19 pandemic ({start:%Y-%m} to {end:%Y-%m})")
 
 
+def _source(fig: plt.Figure, note: str, below: plt.Artist | None = None) -> None:
+    """Print the source ``note`` under the figure, or under the artist ``below`` (e.g. a legend placed under it)."""
+    if not note:
+        return
+    y = -0.02
+    if below is not None:
+        fig.canvas.draw()
+        y = below.get_window_extent().transformed(fig.transFigure.inverted()).y0 - 0.01
+    fig.text(0.01, y, note, fontsize=7, color="0.3", ha="left", va="top")
+
+
+def _log_axis(ax: plt.Axes) -> None:
+    """Log y axis labelled in plain numbers at 1, 2 and 5 times powers of ten."""
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1, 2, 5)))
+    ax.yaxis.set_major_formatter(ScalarFormatter())
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
 def plot_series(frame: pd.DataFrame, columns: list[str], title: str, mark_pandemic: bool = True,
-                ylabel: str = INDEX_LABEL) -> plt.Figure:
-    """Monthly series of ``columns`` on a log axis (equal slopes = equal growth rates), pandemic shaded."""
+                ylabel: str = INDEX_LABEL, source: str = SOURCE_NOTE) -> plt.Figure:
+    """Monthly series of ``columns`` on a log axis (equal slopes = equal growth rates), pandemic shaded.
+
+    ``source`` is printed under the figure (empty: none).
+    """
     missing = [column for column in columns if column not in frame.columns]
     if missing:
         raise ValueError(f"columns not in the frame: {missing} (available: {list(frame.columns)})")
@@ -207,16 +408,53 @@ def plot_series(frame: pd.DataFrame, columns: list[str], title: str, mark_pandem
         ax.plot(frame.index, frame[column], label=column, linewidth=1.3)
     if mark_pandemic:
         _shade_pandemic(ax)
-    ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(ScalarFormatter())
-    ax.yaxis.set_minor_formatter(NullFormatter())
+    _log_axis(ax)
     ax.set_ylabel(f"{ylabel}, log scale")
     ax.set_title(title)
-    ax.legend(fontsize=8, ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    legend = ax.legend(fontsize=8, ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    _source(fig, source, below=legend)
     return fig
 
 
-def plot_decomposition(decomposed: pd.DataFrame, title: str) -> plt.Figure:
+def plot_segmented(series: pd.Series, break_month: object, scan: pd.Series | None = None, maxlags: int = 12,
+                   title: str = "", source: str = SOURCE_NOTE) -> plt.Figure:
+    """The series on a log axis with its segmented trend (:func:`segmented_trend`) and the break month.
+
+    With ``scan`` (:func:`break_scan`), a second panel shows the Chow F by candidate break month
+    on a linear axis, its largest value marked.
+    """
+    values, position, exog, _, fit = _segmented_fit(series, break_month, maxlags)
+    months = values.index.to_timestamp()
+    fitted = np.exp(exog @ np.asarray(fit.params))
+    panels = 1 if scan is None else 2
+    fig, axes = plt.subplots(panels, 1, sharex=True, figsize=(9, 4.5 if panels == 1 else 7),
+                             height_ratios=None if panels == 1 else [2, 1], squeeze=False)
+    ax = axes[0, 0]
+    ax.plot(months, values.to_numpy(), linewidth=1.2, color="C0", label=f"{series.name} (monthly mean)")
+    for segment, label in ((slice(0, position), "segmented trend (own level and slope each side)"),
+                           (slice(position, None), None)):
+        ax.plot(months[segment], fitted[segment], linestyle="--", linewidth=1.6, color="C3", label=label)
+    ax.axvline(months[position], color="0.3", linewidth=0.9, linestyle=":",
+               label=f"break month {months[position]:%Y-%m}")
+    _log_axis(ax)
+    ax.set_ylabel(f"{INDEX_LABEL}, log scale")
+    ax.set_title(title or f"{series.name}: segmented log-linear trend")
+    ax.legend(fontsize=8, loc="best", frameon=False)
+    if scan is not None:
+        low = axes[1, 0]
+        low.plot(scan.index, scan.to_numpy(), linewidth=1.2, color="C2")
+        best = scan.idxmax()
+        low.plot([best], [scan.max()], marker="o", color="C2", linestyle="none",
+                 label=f"largest F: {best:%Y-%m} (sup-F {scan.max():,.0f}, descriptive)")
+        low.axvline(months[position], color="0.3", linewidth=0.9, linestyle=":")
+        low.set_ylabel("Chow F (2, n - 4)")
+        low.set_xlabel("candidate break month (first month of the second segment)")
+        low.legend(fontsize=8, loc="upper left", frameon=False)
+    _source(fig, source)
+    return fig
+
+
+def plot_decomposition(decomposed: pd.DataFrame, title: str, source: str = SOURCE_NOTE) -> plt.Figure:
     """The four STL components of :func:`decompose` in stacked panels sharing the time axis."""
     panels = (("observed", "log observed"), ("trend", "trend"), ("seasonal", "seasonal"), ("resid", "remainder"))
     fig, axes = plt.subplots(len(panels), 1, sharex=True, figsize=(9, 7.5))
@@ -229,6 +467,7 @@ def plot_decomposition(decomposed: pd.DataFrame, title: str) -> plt.Figure:
         ax.set_ylabel(label)
     axes[0].set_title(title)
     axes[-1].set_xlabel("month (log scale: 0.1 ≈ 10 %)")
+    _source(fig, source)
     return fig
 
 

@@ -159,3 +159,174 @@ def test_employer_countries_match_every_name_or_say_which_do_not():
         return
     assert snapshot["iso3"].notna().all() and snapshot["count"].sum() == 62606
     assert snapshot["iso3"].nunique() == 136  # 139 names, three countries spelled two ways
+
+
+# --- segmented trend, Chow test and break scan ---------------------------------------------------
+
+BREAK = 58  # position of 2021-03 in MONTHS (2016-05 + 58 months)
+YEARS = STEPS / 12
+
+
+def _broken_log(level_shift=6.0, before=0.90, after=0.85, start=10.0):
+    """log of a series falling 10 % a year, jumping six-fold at 2021-03, then falling 15 % a year."""
+    at_break = np.log(start) + np.log(before) * YEARS[BREAK]
+    return np.where(STEPS < BREAK, np.log(start) + np.log(before) * YEARS,
+                    at_break + np.log(level_shift) + np.log(after) * (YEARS - YEARS[BREAK]))
+
+
+def _hac_covariance(x, residuals, maxlags):
+    """Newey-West by hand: (X'X)^-1 S (X'X)^-1, S with Bartlett weights 1 - l / (L + 1), no n / (n - k)."""
+    scores = x * residuals[:, None]
+    s = scores.T @ scores
+    for lag in range(1, maxlags + 1):
+        gamma = scores[lag:].T @ scores[:-lag]
+        s += (1 - lag / (maxlags + 1)) * (gamma + gamma.T)
+    bread = np.linalg.inv(x.T @ x)
+    return bread @ s @ bread
+
+
+def test_segmented_trend_recovers_a_known_break_exactly():
+    trend = demand.segmented_trend(_series(np.exp(_broken_log())), "2021-03")
+    assert trend.attrs["break_month"] == "2021-03"
+    assert trend["growth_before"] == pytest.approx(-0.10, abs=1e-9)
+    assert trend["growth_after"] == pytest.approx(-0.15, abs=1e-9)
+    assert trend["level_shift"] == pytest.approx(6.0, rel=1e-9)
+    assert trend["slope_before"] == pytest.approx(np.log(0.9), abs=1e-12)
+    assert (trend["n_before"], trend["n_after"]) == (58, 42)
+    # YYYY-MM-01 and a Timestamp name the same month
+    same = demand.segmented_trend(_series(np.exp(_broken_log())), pd.Timestamp("2021-03-01"))
+    assert same["level_shift"] == pytest.approx(6.0, rel=1e-9)
+
+
+def test_a_single_trend_averages_the_fall_and_the_jump_the_segments_do_not():
+    """The old summary: one log-linear line through the break. It fits neither segment."""
+    series = _series(np.exp(_broken_log()))
+    single = demand.log_linear_trend(series)["annual_growth"]
+    segmented = demand.segmented_trend(series, "2021-03")
+    assert single > 0.05  # a series that only ever falls gets a rising trend from its jump
+    assert segmented["growth_before"] < 0 and segmented["growth_after"] < 0
+    assert abs(single - segmented["growth_before"]) > 0.1 and abs(single - segmented["growth_after"]) > 0.1
+
+
+def test_segmented_trend_equals_two_separate_fits_and_hac_by_hand():
+    rng = np.random.default_rng(11)
+    noise = np.convolve(rng.normal(0, 0.05, 103), np.ones(4) / 2, mode="valid")  # autocorrelated residuals
+    log_values = _broken_log() + noise
+    trend = demand.segmented_trend(_series(np.exp(log_values)), "2021-03-01", maxlags=12)
+    # each segment fitted on its own
+    first = np.linalg.lstsq(np.column_stack([np.ones(BREAK), YEARS[:BREAK]]), log_values[:BREAK], rcond=None)[0]
+    second_x = np.column_stack([np.ones(100 - BREAK), YEARS[BREAK:] - YEARS[BREAK]])
+    second = np.linalg.lstsq(second_x, log_values[BREAK:], rcond=None)[0]
+    assert trend["slope_before"] == pytest.approx(first[1], rel=1e-10)
+    assert trend["slope_after"] == pytest.approx(second[1], rel=1e-10)
+    assert trend["level_shift"] == pytest.approx(np.exp(second[0] - (first[0] + first[1] * YEARS[BREAK])), rel=1e-10)
+    # HAC Wald of the two break terms, by hand
+    after = (STEPS >= BREAK).astype(float)
+    x = np.column_stack([np.ones(100), YEARS, after, after * (YEARS - YEARS[BREAK])])
+    beta = np.linalg.lstsq(x, log_values, rcond=None)[0]
+    covariance = _hac_covariance(x, log_values - x @ beta, 12)
+    wald = beta[2:] @ np.linalg.solve(covariance[2:, 2:], beta[2:])
+    assert trend["wald_hac"] == pytest.approx(wald, rel=1e-8)
+    assert trend["wald_hac_p"] == pytest.approx(np.exp(-wald / 2), rel=1e-6)  # chi-squared(2) survival
+    stderr_after = np.sqrt(covariance[1, 1] + covariance[3, 3] + 2 * covariance[1, 3])
+    assert trend["growth_after_lower"] == pytest.approx(np.expm1(second[1] - 1.959964 * stderr_after), rel=1e-5)
+    stderr_shift = np.sqrt(covariance[2, 2])
+    assert trend["level_shift_upper"] == pytest.approx(np.exp(beta[2] + 1.959964 * stderr_shift), rel=1e-5)
+
+
+def test_chow_f_from_restricted_and_unrestricted_residual_sums_of_squares():
+    rng = np.random.default_rng(3)
+    log_values = _broken_log(level_shift=1.3) + rng.normal(0, 0.2, 100)
+    trend = demand.segmented_trend(_series(np.exp(log_values)), "2021-03")
+
+    def rss(x, y):
+        residuals = y - x @ np.linalg.lstsq(x, y, rcond=None)[0]
+        return residuals @ residuals
+
+    line = lambda years: np.column_stack([np.ones(len(years)), years])  # noqa: E731
+    restricted = rss(line(YEARS), log_values)
+    unrestricted = rss(line(YEARS[:BREAK]), log_values[:BREAK]) + rss(line(YEARS[BREAK:]), log_values[BREAK:])
+    f = ((restricted - unrestricted) / 2) / (unrestricted / (100 - 4))
+    assert trend["chow_f"] == pytest.approx(f, rel=1e-10)
+    from scipy import stats
+    assert trend["chow_p"] == pytest.approx(stats.f.sf(f, 2, 96), rel=1e-10)
+    # no break: the F is small and the scan's largest F is not at a made-up month in particular
+    flat = demand.segmented_trend(_series(np.exp(np.log(10) + rng.normal(0, 0.2, 100))), "2021-03")
+    assert flat["chow_f"] < 5 and flat["chow_p"] > 0.01
+
+
+def test_break_month_and_segment_length_are_checked():
+    series = _series(np.exp(_broken_log()))
+    outside = r"break_month 2030-01 is not inside series 'synthetic' \(2016-05 to 2024-08\)"
+    with pytest.raises(ValueError, match=outside):
+        demand.segmented_trend(series, "2030-01")
+    with pytest.raises(ValueError, match="break_month 2016-05 is not inside"):
+        demand.segmented_trend(series, "2016-05-01")
+    with pytest.raises(ValueError, match="break_month 2017-01 leaves 8 months before the break and 92 from it in "
+                                         "series 'synthetic'; each segment needs at least 24 months"):
+        demand.segmented_trend(series, "2017-01")
+    with pytest.raises(ValueError, match="break_month 2023-01 leaves 80 months before the break and 20 from it"):
+        demand.segmented_trend(series, "2023-01-01")
+    for bad in ("2021-03-15", "March", 2021, None, True):
+        with pytest.raises(ValueError, match="break_month must be a month, as YYYY-MM or YYYY-MM-01"):
+            demand.segmented_trend(series, bad)
+    with pytest.raises(ValueError, match="has 40 months; at least 48"):
+        demand.segmented_trend(_series(np.ones(40)), "2018-01")
+    with pytest.raises(ValueError, match="maxlags must be"):
+        demand.segmented_trend(series, "2021-03", maxlags=-1)
+    with pytest.raises(ValueError, match="level must be a number in"):
+        demand.segmented_trend(series, "2021-03", level=1.5)
+
+
+def test_break_scan_finds_the_break_and_keeps_24_months_each_side():
+    rng = np.random.default_rng(5)
+    series = _series(np.exp(_broken_log() + rng.normal(0, 0.05, 100)))
+    scan = demand.break_scan(series)
+    assert scan.index[0] == pd.Timestamp("2018-05-01") and scan.index[-1] == pd.Timestamp("2022-09-01")
+    assert len(scan) == 53  # positions 24 to 76: 24 months before the first, 24 from the last
+    assert scan.idxmax() == pd.Timestamp("2021-03-01")
+    assert scan.max() == pytest.approx(demand.segmented_trend(series, "2021-03")["chow_f"], rel=1e-10)
+    assert demand.break_scan(series, trim=0.3).index[0] == MONTHS[30]
+    located = demand.locate_breaks(pd.DataFrame({"a": series, "b": series * 2}))
+    assert located["month"].tolist() == ["2021-03", "2021-03"]
+    assert located["sup_f"].iloc[0] == pytest.approx(scan.max())
+    with pytest.raises(ValueError, match=r"trim must be a number in \[0, 0.5\)"):
+        demand.break_scan(series, trim=0.5)
+
+
+def test_segmented_trends_one_row_per_column():
+    frame = pd.DataFrame({"a": np.exp(_broken_log()), "b": np.exp(_broken_log(level_shift=2.0))}, index=MONTHS)
+    table = demand.segmented_trends(frame, "2021-03")
+    assert table.index.tolist() == ["a", "b"] and table.attrs["break_month"] == "2021-03"
+    assert table["level_shift"].tolist() == pytest.approx([6.0, 2.0], rel=1e-9)
+    assert table["n_before"].tolist() == [58, 58]
+
+
+def test_oli_microwork_level_shift_and_the_break_month_rule():
+    from analysis import parameters
+    levels = demand.levels()
+    microwork = demand.segmented_trend(levels["Microwork"], "2021-03", maxlags=12)
+    assert 5 < microwork["level_shift"] < 7  # "about six-fold"
+    assert microwork["growth_before"] < 0 and microwork["growth_after"] < 0
+    assert microwork["wald_hac_p"] < 0.001
+    assert demand.break_scan(levels["Microwork"]).idxmax() == pd.Timestamp("2021-03-01")
+    # the parameter's admissible months are exactly the months the function accepts on this series
+    scan = demand.break_scan(levels["Total"], trim=0)
+    first, last = parameters.rule("demand_break_month").dates
+    assert (scan.index[0], scan.index[-1]) == (pd.Timestamp(first), pd.Timestamp(last))
+    for outside in ("2018-04-01", "2022-10-01"):
+        with pytest.raises(ValueError, match="each segment needs at least 24 months"):
+            demand.segmented_trend(levels["Total"], outside)
+
+
+def test_segmented_plot_has_a_log_panel_an_f_panel_and_the_source():
+    series = _series(np.exp(_broken_log()), name="Microwork")
+    fig = demand.plot_segmented(series, "2021-03", scan=demand.break_scan(series))
+    top, bottom = fig.axes
+    assert top.get_yscale() == "log" and bottom.get_yscale() == "linear"
+    assert len(top.lines) == 4  # series, two segments, break month
+    assert any("Online Labour Index" in text.get_text() for text in fig.texts)
+    plt.close(fig)
+    fig = demand.plot_series(pd.DataFrame({"a": series}), ["a"], "test")
+    assert any("Online Labour Index" in text.get_text() for text in fig.texts)
+    plt.close(fig)
