@@ -9,12 +9,12 @@ from analysis.parameters import ParameterError
 
 
 def test_hand_computed_funnel():
-    # 1,000 profiles, 20 % ever worked, 5 % significantly active, 2 accounts per person, 1.5 workers per account
-    counts = funnel.workers(1000, 0.2, 0.05, 2.0, 1.5)
-    assert counts == {"registered": 750.0, "active": 150.0, "significantly_active": 37.5}
-    table = funnel.table(1000, 0.2, 0.05, 2.0, 1.5)
+    # 1,000 profiles, 20 % ever worked, 5 % significantly active, 2 accounts per person
+    counts = funnel.workers(1000, 0.2, 0.05, 2.0)
+    assert counts == {"registered": 500.0, "active": 100.0, "significantly_active": 25.0}
+    table = funnel.table(1000, 0.2, 0.05, 2.0)
     assert table["accounts"].tolist() == [1000, 200, 50]
-    assert table["workers"].tolist() == [750, 150, 37.5]
+    assert table["workers"].tolist() == [500, 100, 25]
 
 
 def test_back_calculated_shares_give_the_published_v4_counts():
@@ -66,6 +66,26 @@ def test_versions_table_from_published_figures():
     assert table["active / registered"].iloc[0] == pytest.approx(14 / 163)
 
 
+def test_earned_over_1000_is_not_the_significantly_active_definition():
+    """The working paper's 2.3 M (> USD 1,000 earned) stays apart from '>= 10 projects or >= USD 1,000'."""
+    working_paper = funnel.versions().loc["working paper (ETLA/OII, Mar 2021)"]
+    assert working_paper["earned > USD 1,000 (M)"] == 2.3
+    assert np.isnan(working_paper["≥ 10 projects or ≥ USD 1,000 (M)"])
+
+
+def test_monte_carlo_is_centred_on_version_4_without_counting_account_sharing_twice():
+    """The shares are back-calculated from v4 with no account-sharing factor, so no factor is drawn:
+    the median of the propagated funnel stays at v4's 14 M and 3.3 M (a factor U(1, 1.2) on top gave 15.2 M)."""
+    from analysis import parameters, paths, uncertainty
+
+    inputs = uncertainty.load_distributions(paths.PARAMS / "uncertainty-global-online-workers.yaml")
+    assert set(inputs) == {"registered_profiles", "share_ever_worked", "share_significantly_active",
+                           "multihoming_coefficient"}
+    draws = uncertainty.propagate(funnel.workers, inputs, draws=20000, seed=1, bounds=parameters.bounds(inputs))
+    assert draws["active"].median() == pytest.approx(14e6, rel=0.02)
+    assert draws["significantly_active"].median() == pytest.approx(3.3e6, rel=0.02)
+
+
 def test_traditions_compare_the_coefficients():
     table = funnel.traditions()
     assert table.loc["multi-homing coefficient"].tolist() == [1.27, 1.83]
@@ -80,3 +100,10 @@ def test_reviewed_input_distributions_stay_in_their_parameter_ranges(name):
     assert all(spec.reason for spec in inputs.values())
     draws = uncertainty.propagate(lambda **arrays: arrays, inputs, draws=1000, bounds=parameters.bounds(inputs))
     assert list(draws.columns) == sorted(inputs)
+
+
+def test_the_funnel_figure_is_titled_a_reconstruction_and_draws_no_bars_on_its_log_axis():
+    figure = funnel.plot_funnel(funnel.table(163e6, 0.157, 0.037, 1.83))
+    axis = figure.axes[0]
+    assert axis.get_title().startswith("Reconstruction of the global funnel")
+    assert axis.get_xscale() == "log" and not axis.patches
