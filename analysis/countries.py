@@ -7,8 +7,14 @@ and official English names of ``data/raw/country-codes``, then through the hand-
 aliases of ``params/country-names.yaml``. Names that match nothing are reported, never
 dropped silently. The World Bank tables carry the codes already and are joined on them.
 
-The OLI worker data are sampled worker profiles on four English-language platforms,
-weighted by vacancies: the producer warns they support shares only, not levels.
+Where online workers live comes from the OLI worker supplement: vacancy-weighted shares of
+recently active worker profiles on English-language platforms (shares only, not levels, as its
+producer warns). Its raw daily file could not be obtained here, so the shares are those the OLI
+team and others published (``oli-worker-shares-published``) and the continent shares a third
+party computed from the raw file (``oli-worker-regions-2023-2024``). The OLI gender sample
+(``oli-worker-gender``) is unweighted and its country mix is far from the supplement's (India
+3.4 % against 33 %): it is used for women's shares and occupation mixes within a country only,
+never for where workers live.
 """
 
 from __future__ import annotations
@@ -103,13 +109,70 @@ def population(year: int) -> pd.Series:
     return chosen.set_index("Country Code")["Value"].rename("population")
 
 
-# --- OLI worker profiles ------------------------------------------------------------------------
+# --- where online workers live: what the OLI has published ------------------------------------
+
+LATEST_PUBLISHED = ("OLI2020_blog", "2021-01-01")  # the OLI team's own 2021 shares (verified)
+RANKING = "WB_AtYourService_Fig3.14"  # the top 20 supplier countries, June 2017 - October 2020
+
+
+def oli_published_shares() -> pd.DataFrame:
+    """Country shares (or ranks) of online workers as published from the OLI worker supplement."""
+    return data.load("oli-worker-shares-published")
+
+
+def oli_shares_2021() -> pd.Series:
+    """The OLI team's published shares of online workers for 2021, by ISO3 (India 0.33, Bangladesh 0.15)."""
+    table = oli_published_shares()
+    source, start = LATEST_PUBLISHED
+    chosen = table[(table["source_id"] == source) & (table["period_start"] == start) & table["share"].notna()
+                   & table["iso3"].notna()]
+    return chosen.set_index("iso3")["share"].rename("share")
+
+
+def oli_top_countries(count: int) -> list[str]:
+    """ISO3 codes of the ``count`` largest supplier countries of online work, in the World Bank's order."""
+    table = oli_published_shares()
+    ranked = table[table["source_id"] == RANKING].sort_values("rank")
+    if not 1 <= count <= len(ranked):
+        raise ValueError(f"count must lie between 1 and {len(ranked)} (countries ranked), got {count}")
+    return ranked["iso3"].head(count).tolist()
+
+
+def continents() -> pd.Series:
+    """The OLI's continent of each ISO3 code (its country -> continent map; names without a code are left out)."""
+    table = data.load("oli-countries-regions")
+    codes = match(table["Country"])["iso3"]
+    table = table.assign(iso3=table["Country"].map(codes)).dropna(subset=["iso3"])
+    return table.drop_duplicates("iso3").set_index("iso3")["Continent"].rename("continent")
+
+
+def oli_regions(year: int) -> pd.DataFrame:
+    """Shares of online workers by continent (Jan-Aug 2023 and 2024) with each continent's population in ``year``."""
+    regions = data.load("oli-worker-regions-2023-2024").set_index("region")
+    shares = regions["share_of_world"] / 100
+    people = population(year).groupby(continents()).sum()
+    return pd.DataFrame({"share": shares, "population": people.reindex(shares.index)}).sort_values(
+        "share", ascending=False)
+
+
+def gender_sample_against_published() -> pd.DataFrame:
+    """Why the gender sample must not say where workers live: its country shares beside the OLI's 2021 shares."""
+    sample = country_shares(oli_profiles())["share"]
+    published = oli_shares_2021()
+    codes = published.index.union(sample.head(5).index, sort=False)
+    table = pd.DataFrame({"gender sample (unweighted)": sample.reindex(codes),
+                          "OLI 2021 (published, vacancy-weighted)": published.reindex(codes)})
+    return table.join(reference()["country"]).set_index("country")
+
+
+# --- the OLI gender sample: women's shares and occupation mixes within a country --------------
 
 
 def oli_profiles() -> pd.DataFrame:
-    """OLI 2020 sampled worker profiles by country (with ISO3), occupation and gender.
+    """OLI 2020 gender sample: sampled worker profiles by country (with ISO3), occupation and gender.
 
-    Rows with gender empty are profiles whose gender was not determined (not totals); the
+    Unweighted and not representative of where workers live (see the module's docstring). Rows
+    with gender empty are profiles whose gender was not determined (not totals); the
     ``ALL OCCUPATIONS`` rows are the sums over occupations.
     """
     table = data.load("oli-worker-gender").rename(columns={"country": "oli_name", "Occupation": "occupation"})
@@ -118,7 +181,7 @@ def oli_profiles() -> pd.DataFrame:
 
 
 def country_shares(profiles: pd.DataFrame) -> pd.DataFrame:
-    """Each country's profiles and share of all sampled profiles (all occupations, all genders)."""
+    """Each country's profiles and share of the gender sample's profiles: a property of the sample, not of the workforce."""
     totals = profiles[profiles["occupation"] == ALL_OCCUPATIONS].groupby("iso3")["count"].sum()
     frame = pd.DataFrame({"profiles": totals, "share": totals / totals.sum()})
     return frame.join(reference()[["country", "subregion", "spanish_speaking"]]).sort_values("share", ascending=False)
@@ -174,37 +237,60 @@ def plot_focus(table: pd.DataFrame, value: str, label: str, title: str) -> plt.F
     return fig
 
 
-def buyers_and_workers(employer_shares: pd.Series, worker_shares: pd.Series) -> pd.DataFrame:
-    """Each country's share of vacancies posted (buyers) beside its share of worker profiles (sellers).
+def plot_per_million(table: pd.DataFrame, title: str, source: str) -> plt.Figure:
+    """Dot chart of workers per million inhabitants (``table['per_million']``), one row per label of the index."""
+    ordered = table.sort_values("per_million")
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(ordered) + 1.6))
+    ax.scatter(ordered["per_million"], ordered.index.astype(str), color="C0", s=40, zorder=3)
+    for label, value in ordered["per_million"].items():
+        ax.annotate(f"{value:,.0f}", (value, str(label)), xytext=(6, 0), textcoords="offset points", va="center",
+                    fontsize=8)
+    ax.set_xlim(0, ordered["per_million"].max() * 1.2)
+    ax.set_xlabel("online workers per million inhabitants")
+    ax.set_title(title, fontsize=10)
+    fig.text(0.01, -0.02, source, fontsize=7, color="0.35", va="top", wrap=True)
+    return fig
 
-    A ratio above 1 means the country buys more online work than its workers supply on these
-    platforms. Both series are indexed by ISO3 and sum to 1; countries present in only one of
-    them get a share of 0 in the other, not dropped.
+
+NO_CONTINENT = "not in the OLI continent map"
+
+
+def by_continent(shares: pd.Series) -> pd.Series:
+    """Shares by ISO3 summed by the OLI's continents; codes the map lacks are summed under ``NO_CONTINENT``."""
+    continent = continents().reindex(shares.index).fillna(NO_CONTINENT)
+    return shares.groupby(continent).sum()
+
+
+def buyers_and_workers(employer_shares: pd.Series, worker_shares: pd.Series) -> pd.DataFrame:
+    """Each place's share of vacancies posted (buyers) beside its share of online workers (sellers).
+
+    Both series share an index (e.g. continents) and each sums to at most 1 (published shares
+    may leave a little unassigned). A ratio above 1 means the place buys more online work than
+    its workers supply on these platforms; a place present in one series only gets a share of
+    0 in the other, not dropped.
     """
     for name, shares in (("employer_shares", employer_shares), ("worker_shares", worker_shares)):
-        if not np.isclose(shares.sum(), 1.0, atol=1e-9):
-            raise ValueError(f"{name} must sum to 1, sums to {shares.sum():.6f}")
+        if (shares < 0).any() or shares.sum() > 1 + 1e-9:
+            raise ValueError(f"{name} must be shares >= 0 summing to at most 1, sum to {shares.sum():.6f}")
     table = pd.DataFrame({"employer_share": employer_shares, "worker_share": worker_shares}).fillna(0.0)
     table["buyer_to_worker_ratio"] = table["employer_share"] / table["worker_share"].where(table["worker_share"] > 0)
-    return table.join(reference()[["country", "spanish_speaking"]]).sort_values("employer_share", ascending=False)
+    return table.sort_values("employer_share", ascending=False)
 
 
-def plot_buyers_and_workers(table: pd.DataFrame, labelled: int = 12) -> plt.Figure:
-    """Log-log scatter of employer share against worker share; the diagonal is balance."""
-    shown = table[(table["employer_share"] > 0) & (table["worker_share"] > 0)]
-    fig, ax = plt.subplots(figsize=(7, 6))
-    colours = np.where(shown.index == "FRA", "C3", np.where(shown["spanish_speaking"], "C0", "0.55"))
-    ax.scatter(100 * shown["worker_share"], 100 * shown["employer_share"], c=colours, s=22, zorder=3)
-    low = 100 * min(shown["worker_share"].min(), shown["employer_share"].min()) / 1.5
-    ax.plot([low, 100], [low, 100], color="0.3", linestyle="--", linewidth=1, label="as many buyers as workers")
-    top = shown.nlargest(labelled, "employer_share").index.union(shown.nlargest(labelled, "worker_share").index)
-    for code in top.union(shown.index.intersection(["FRA", "ESP"])):
-        ax.annotate(shown.loc[code, "country"], (100 * shown.loc[code, "worker_share"], 100 * shown.loc[code, "employer_share"]),
-                    xytext=(3, 3), textcoords="offset points", fontsize=7)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("share of worker profiles, OLI 2020 (%)")
-    ax.set_ylabel("share of vacancies posted, OLI 2017 snapshot (%)")
-    ax.set_title("Who buys and who works: online labour across countries")
-    ax.legend(fontsize=8, loc="upper left")
+def plot_buyers_and_workers(table: pd.DataFrame, title: str, source: str) -> plt.Figure:
+    """Dot chart: each row's share of vacancies posted and of online workers, in percent."""
+    ordered = table.sort_values("worker_share")
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(ordered) + 1.8))
+    labels = ordered.index.astype(str)
+    ax.hlines(labels, 100 * ordered[["employer_share", "worker_share"]].min(axis=1),
+              100 * ordered[["employer_share", "worker_share"]].max(axis=1), color="0.75", linewidth=2, zorder=1)
+    ax.scatter(100 * ordered["employer_share"], labels, marker="s", s=50, color="C1", label="vacancies posted (buyers)",
+               zorder=3)
+    ax.scatter(100 * ordered["worker_share"], labels, marker="o", s=50, color="C0", label="online workers (sellers)",
+               zorder=3)
+    ax.set_xlim(0, 100 * ordered[["employer_share", "worker_share"]].max().max() * 1.1)
+    ax.set_xlabel("share (%)")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.text(0.01, -0.02, source, fontsize=7, color="0.35", va="top", wrap=True)
     return fig

@@ -73,9 +73,25 @@ def test_per_million_by_hand_and_missing_populations():
 
 
 def test_buyers_and_workers_by_hand():
-    table = countries.buyers_and_workers(pd.Series({"USA": 0.6, "GBR": 0.4}), pd.Series({"USA": 0.2, "IND": 0.8}))
+    table = countries.buyers_and_workers(pd.Series({"USA": 0.6, "GBR": 0.4}), pd.Series({"USA": 0.2, "IND": 0.79}))
     assert table.loc["USA", "buyer_to_worker_ratio"] == pytest.approx(3.0)
     assert table.loc["IND", "employer_share"] == 0 and table.loc["GBR", "worker_share"] == 0  # kept, not dropped
     assert pd.isna(table.loc["GBR", "buyer_to_worker_ratio"])
-    with pytest.raises(ValueError, match="employer_shares must sum to 1"):
-        countries.buyers_and_workers(pd.Series({"USA": 0.6}), pd.Series({"USA": 1.0}))
+    with pytest.raises(ValueError, match="employer_shares must be shares >= 0 summing to at most 1"):
+        countries.buyers_and_workers(pd.Series({"USA": 0.6, "GBR": 0.5}), pd.Series({"USA": 1.0}))
+
+
+def test_shares_by_continent_use_the_oli_map_and_keep_what_it_lacks():
+    summed = countries.by_continent(pd.Series({"FRA": 0.2, "DEU": 0.3, "IND": 0.4, "PNG": 0.1}))
+    assert summed.to_dict() == pytest.approx({"Asia": 0.4, "Europe": 0.5, countries.NO_CONTINENT: 0.1})
+
+
+def test_published_oli_shares_are_the_oli_teams_and_the_gender_sample_is_far_from_them():
+    """OII blog (Stephany, Kässi, Rani & Lehdonvirta 2021): India 33 %, Bangladesh 15 % in 2021."""
+    assert countries.oli_shares_2021().to_dict() == {"IND": 0.33, "BGD": 0.15}
+    assert countries.oli_top_countries(5) == ["IND", "BGD", "PAK", "USA", "PHL"]
+    table = countries.gender_sample_against_published()
+    assert table.loc["India", "gender sample (unweighted)"] == pytest.approx(0.0339, abs=1e-4)
+    regions = countries.oli_regions(2020)
+    assert regions["share"].sum() == pytest.approx(0.9997, abs=1e-4)
+    assert regions.index[0] == "Asia" and regions.loc["Asia", "share"] == pytest.approx(0.6405, abs=1e-4)
