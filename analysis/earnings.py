@@ -2,9 +2,13 @@
 
 The benchmark is ILOSTAT's average monthly earnings of employees (both sexes, national), in
 2021 PPP dollars (``data/raw/ilostat-earnings``). It is an *average*, not a minimum wage, and in
-PPP dollars, not in the nominal currency platforms pay in: a nominal US dollar buys more than a
-PPP dollar where prices are lower than in the US, so comparing nominal platform pay with PPP
-earnings understates what the pay buys there. Notebooks say so beside every comparison.
+PPP dollars, not in the nominal currency platforms pay in: comparing nominal platform pay with PPP
+earnings is off by the price level (2.5-4 times for India, Pakistan or Bangladesh).
+:func:`benchmarks` therefore also gives the earnings in nominal US dollars of their year, with
+the World Bank's PPP conversion factor for private consumption and the official exchange rate
+(``data/raw/worldbank-price-levels``): ILOSTAT's values are read as current-price local currency
+divided by the 2021 PPP (the US series, where a PPP dollar is a US dollar, grows like nominal
+earnings), so nominal US$ = PPP $ × PPP(2021) / exchange rate(year). Compare pay with those.
 
 Some observations are implausible (a unit change, an entry error). The limits in
 ``params/earnings-screen.yaml`` screen them; a screened observation keeps its row and says which
@@ -25,6 +29,8 @@ from matplotlib.figure import Figure
 from analysis import countries, data, parameters, paths, pay
 
 DATASET = "ilostat-earnings"
+PRICE_LEVELS = "worldbank-price-levels"
+PPP_YEAR = 2021  # the ICP round ILOSTAT's "2021 PPP $" refer to
 SCREEN_FILE = paths.PARAMS / "earnings-screen.yaml"
 SCREEN_NUMBERS = ("min_monthly_ppp", "max_monthly_ppp", "max_jump_factor")
 
@@ -89,12 +95,29 @@ def _latest_usable(group: pd.DataFrame, max_jump: float) -> pd.Series:
                       "note": note})
 
 
+def usd_per_ppp_dollar(iso3_codes: pd.Series, years: pd.Series) -> pd.Series:
+    """Nominal US dollars of ``year`` per ILOSTAT 2021-PPP dollar: PPP(2021) / exchange rate(year).
+
+    Aligned with ``iso3_codes`` (same index); NaN where the World Bank publishes no 2021
+    private-consumption PPP or no exchange rate for that year.
+    """
+    prices = data.load(PRICE_LEVELS).set_index(["iso3", "year"])
+    ppp_2021 = prices["ppp_private_consumption"].xs(PPP_YEAR, level="year")
+    exchange = [prices["exchange_rate"].get((iso3, int(year)), np.nan) if pd.notna(year) else np.nan
+                for iso3, year in zip(iso3_codes, years, strict=True)]
+    return pd.Series(iso3_codes.map(ppp_2021).to_numpy(dtype=float) / np.asarray(exchange, dtype=float),
+                     index=iso3_codes.index)
+
+
 def benchmarks(iso3_codes: Iterable[str], max_year: int, hours_per_month: float,
                screen: dict | None = None) -> pd.DataFrame:
-    """Latest usable average earnings up to ``max_year`` for each code, monthly and hourly (2021 PPP $).
+    """Latest usable average earnings up to ``max_year`` for each code, monthly and hourly.
 
-    Every requested code gets a row: a country missing from the extract, or whose values are
-    all screened or jump, has NaN earnings and a ``note`` saying why.
+    In 2021 PPP $ (``monthly_ppp``, ``hourly_ppp``) and in nominal US $ of the same year
+    (``usd_per_ppp``, ``hourly_usd``; see the module's docstring). Every requested code gets a
+    row: a country missing from the extract, or whose values are all screened or jump, has NaN
+    earnings and a ``note`` saying why; one without a World Bank price level has NaN US dollars
+    and a note saying so.
     """
     max_year = parameters.check("earnings_max_year", max_year)
     screen = load_screen() if screen is None else screen
@@ -109,7 +132,11 @@ def benchmarks(iso3_codes: Iterable[str], max_year: int, hours_per_month: float,
     result["monthly_ppp"] = result["monthly_ppp"].astype(float)
     result["hourly_ppp"] = pay.hourly_from_monthly(result["monthly_ppp"], hours_per_month)
     result.index.name = "iso3"
-    return result[["year", "monthly_ppp", "hourly_ppp", "source", "note"]]
+    result["usd_per_ppp"] = usd_per_ppp_dollar(pd.Series(result.index, index=result.index), result["year"])
+    result["hourly_usd"] = result["hourly_ppp"] * result["usd_per_ppp"]
+    no_price = result["hourly_ppp"].notna() & result["usd_per_ppp"].isna()
+    result.loc[no_price, "note"] = (result.loc[no_price, "note"] + "; no World Bank price level: no US$ value").str.lstrip("; ")
+    return result[["year", "monthly_ppp", "hourly_ppp", "usd_per_ppp", "hourly_usd", "source", "note"]]
 
 
 def screened_observations(screen: dict | None = None) -> pd.DataFrame:

@@ -257,7 +257,7 @@ def plot_rewards(table: pd.DataFrame, reward: float, floor_reward: float, label:
     ax.axvline(reward, color=sns.color_palette()[3], linewidth=2, label=f"reward paid ({reward:.2f} {currency})")
     ax.axvline(floor_reward, color="0.3", linestyle="--", linewidth=1.5,
                label=f"reward for the pay floor ({floor_reward:.2f} {currency})")
-    ax.set_xlabel(f"reward per task ({currency}; averages in 2021 PPP $, see the caveat)"
+    ax.set_xlabel(f"reward per task ({currency}); country averages: ILO earnings in {currency} of their year"
                   + (f"\nNo ILO benchmark: {', '.join(missing)}" if missing else ""))
     ax.set_ylabel(label)
     ax.legend(loc="lower right", fontsize=8)

@@ -87,3 +87,27 @@ def test_plot_hourly_shows_usable_values_and_names_the_missing(table):
     assert [label.get_text() for label in figure.axes[0].get_yticklabels()] == ["FRA", "United States"]
     assert figure.axes[0].get_xlabel().endswith("\nNo ILO benchmark: China (not in the ILO extract up to 2024)")
     assert [text.get_text() for text in figure.axes[0].get_legend().get_texts()] == ["lead", "platform", "workers"]
+
+
+def test_ilo_ppp_dollars_become_us_dollars_of_their_year_by_hand():
+    """World Bank: India PPP (private consumption) 2021 = 19.4689502716064 rupees per international $,
+    exchange rate 2024 = 83.669281580941 rupees per US $ -> 0.23269 US $ per ILO 2021-PPP $; in 2021
+    (73.9180128154351 rupees per US $) the price level ratio 0.26339. The US is 1 by definition."""
+    table = earnings.benchmarks(["IND", "USA", "FRA"], max_year=2024, hours_per_month=173.33)
+    assert table.loc["IND", "year"] == 2024
+    assert table.loc["IND", "usd_per_ppp"] == pytest.approx(19.4689502716064 / 83.669281580941, rel=1e-12)
+    assert table.loc["IND", "hourly_usd"] == pytest.approx(1045.971 / 173.33 * 19.4689502716064 / 83.669281580941)
+    assert table.loc["USA", "usd_per_ppp"] == 1.0
+    in_2021 = earnings.benchmarks(["IND"], max_year=2021, hours_per_month=173.33)
+    assert in_2021.loc["IND", "usd_per_ppp"] == pytest.approx(0.26339, abs=1e-5)
+
+
+def test_a_country_without_a_price_level_gets_no_us_dollar_value_and_says_so(monkeypatch):
+    from analysis import data
+
+    prices = data.load(earnings.PRICE_LEVELS)
+    monkeypatch.setattr(data, "load", lambda name, _load=data.load: prices[prices["iso3"] != "FRA"]
+                        if name == earnings.PRICE_LEVELS else _load(name))
+    table = earnings.benchmarks(["FRA"], max_year=2024, hours_per_month=173.33)
+    assert math.isnan(table.loc["FRA", "hourly_usd"]) and table.loc["FRA", "hourly_ppp"] > 0
+    assert table.loc["FRA", "note"] == "no World Bank price level: no US$ value"
