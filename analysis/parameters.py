@@ -55,6 +55,13 @@ RULES: dict[str, Rule] = {
         float, "monthly visitors summed over platforms, before the multi-homing correction", 0.0
     ),
     "very_active_share": Rule(float, "share of the at-least-monthly workers who are present at least weekly", 0.0, 1.0),
+    "routine_weekly_hours": Rule(float, "hours a week a routine (monthly) micro-worker spends on micro-tasks, on average",
+                                 0.0, 168.0),
+    "routine_weekly_hours_low": Rule(float, "lowest weekly hours of routine micro-workers in the assumption's range",
+                                     0.0, 168.0),
+    "routine_weekly_hours_high": Rule(float, "highest weekly hours of routine micro-workers in the assumption's range",
+                                      0.0, 168.0),
+    "full_time_weekly_hours": Rule(float, "hours a week of one full-time job", 1.0, 168.0),
     "coefficient_grid_min": Rule(float, "smallest multi-homing coefficient in the sensitivity analysis", 1.0),
     "coefficient_grid_max": Rule(float, "largest multi-homing coefficient in the sensitivity analysis", 1.0),
     "coefficient_grid_step": Rule(float, "step of the multi-homing coefficient grid", 0.001, 1.0),
@@ -62,7 +69,6 @@ RULES: dict[str, Rule] = {
     "share_ever_worked": Rule(float, "share of registered profiles that obtained work at least once", 0.0, 1.0),
     "share_significantly_active": Rule(float, "share of registered profiles with >= 10 projects or >= USD 1,000",
                                        0.0, 1.0),
-    "workers_per_account": Rule(float, "workers behind one platform account (agencies share accounts)", 1.0),
     "allocation_stage": Rule(str, "stage of the global funnel allocated to countries",
                              choices=("registered", "active", "significantly_active")),
     "population_year": Rule(int, "year of the World Bank population used per inhabitant", 1960, 2024),
@@ -78,11 +84,13 @@ RULES: dict[str, Rule] = {
     "replication_difference": Rule(float, "difference in a proportion a replication survey should detect", 0.001, 0.5),
     "replication_power": Rule(float, "power of the replication test", 0.5, 0.999),
     "replication_alpha": Rule(float, "significance level of the replication test", 0.0001, 0.2),
-    "hac_maxlags": Rule(int, "lags of the Newey-West (HAC) standard errors of the demand trends, in months", 1, 36),
+    "hac_maxlags": Rule(int, "lags of the Newey-West (HAC) standard errors of monthly trends, in months", 1, 36),
     "decomposed_occupation": Rule(str, "OLI occupation whose demand series is decomposed (STL)", choices=(
         "Total", "Microwork", "Clerical and data entry", "Creative and multimedia", "Professional services",
         "Sales and marketing support", "Software development and technology", "Writing and translation")),
     "growth_window_months": Rule(int, "months from the start of the OLI series over which growth is compounded", 12, 99),
+    "demand_break_month": Rule(str, "first month of the second segment of the segmented OLI demand trends (break in "
+                                    "level and slope)", dates=("2018-05-01", "2022-09-01")),
     "exercise_size": Rule(int, "tasks a reader codes in the typology exercise", 5, 100),
     "exercise_answers": Rule(str, "CSV of a reader's answers (columns id, function), relative to the repository; "
                                   "empty: show the exercise only"),
@@ -108,8 +116,8 @@ RULES: dict[str, Rule] = {
     "earnings_max_year": Rule(int, "latest year of ILO average earnings used as a country's benchmark", 2014, 2024),
     "usd_per_eur": Rule(float, "US dollars per euro used to convert euro pay (a market exchange rate, not PPP)",
                         0.5, 2.0),
-    "worker_countries": Rule(int, "countries with the most OLI worker profiles compared in the fair-pay tables",
-                             1, 100),
+    "worker_countries": Rule(int, "largest supplier countries of online work (OLI, as ranked by the World Bank) "
+                                  "compared in the fair-pay tables", 1, 20),
     # the voice-assistant supply chain: dates within the range its regimes are coded for
     # (analysis.supplychain.GDPR_FROM to CODED_UNTIL; a test keeps them equal)
     "regime_date": Rule(str, "date at which data-protection regimes are read", dates=("2018-05-25", "2024-12-31")),
