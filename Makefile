@@ -4,41 +4,59 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-INSTALLED := $(VENV)/.installed
+UV_HOME := .uv
+UV := $(UV_HOME)/bin/uv
+# Every package comes from uv.lock, exactly (versions and hashes); the readers' runtime and the
+# test tooling (the `test` extra) are installed by separate stamps.
+SYNC := $(UV) sync --frozen --python $(PYTHON)
+RUNTIME := $(VENV)/.runtime-installed
+TESTING := $(VENV)/.test-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help env reproduce test list check-data benchmark lab site clean
+.PHONY: help env lock reproduce test list check-data benchmark lab site clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-11s %s\n", $$1, $$2}'
 
-$(INSTALLED): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+$(UV): requirements/uv.txt
+	@test -x $(UV_HOME)/bin/python || $(PYTHON) -m venv $(UV_HOME)
+	$(UV_HOME)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/uv.txt
 	@touch $@
 
-env: $(INSTALLED) ## create .venv (python3 -m venv) and install the pinned dependencies and the package
+$(RUNTIME): $(UV) pyproject.toml uv.lock
+	$(SYNC) --inexact
+	@touch $@
 
-reproduce: $(INSTALLED) ## execute every notebook (papermill), write figures/, results/ and the README results table
+$(TESTING): $(UV) pyproject.toml uv.lock
+	$(SYNC) --extra test
+	@touch $@ $(RUNTIME)
+
+env: $(RUNTIME) ## create .venv with the locked runtime (uv.lock; uv itself from requirements/uv.txt, with hashes)
+
+lock: $(UV) ## re-resolve uv.lock after editing pyproject.toml, and regenerate binder/requirements.txt from it
+	$(UV) lock
+	$(UV) export --frozen --no-emit-project --format requirements-txt -o binder/requirements.txt --quiet
+
+reproduce: $(RUNTIME) ## execute every notebook (papermill), write figures/, results/ and the README results table
 	$(BIN)/python -m analysis reproduce
 
-test: $(INSTALLED) ## the full test suite: unit tests, data checks, nbval on every notebook
+test: $(TESTING) ## the full test suite: unit tests, data checks, nbval on every notebook (installs the test extra)
 	$(BIN)/python -m pytest
 
-list: $(INSTALLED) ## the notebooks and their parameters with defaults
+list: $(RUNTIME) ## the notebooks and their parameters with defaults
 	$(BIN)/python -m analysis list
 
-check-data: $(INSTALLED) ## verify checksum, schema and provenance of every data file
+check-data: $(RUNTIME) ## verify checksum, schema and provenance of every data file
 	$(BIN)/python -m analysis check-data
 
-benchmark: $(INSTALLED) ## performance benchmarks (capture-recapture fits, Monte Carlo funnel) with their targets
+benchmark: $(RUNTIME) ## performance benchmarks (capture-recapture fits, Monte Carlo funnel) with their targets
 	$(BIN)/python benchmarks/capture_models.py
 	$(BIN)/python benchmarks/uncertainty_funnel.py
 
-lab: $(INSTALLED) ## open JupyterLab on the notebooks
+lab: $(RUNTIME) ## open JupyterLab on the notebooks
 	$(BIN)/jupyter lab notebooks/
 
-site: $(INSTALLED) ## render the executed notebooks and the results to a static HTML site (site/, git-ignored)
+site: $(RUNTIME) ## render the executed notebooks and the results to a static HTML site (site/, git-ignored)
 	$(BIN)/python -m analysis site
 
 clean: ## remove custom runs, the site and caches (keeps .venv and every committed output)

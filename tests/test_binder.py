@@ -1,7 +1,7 @@
 """binder/ is what repo2docker needs, and the README's Binder links open real files.
 
-tests/test_environment_files.py already checks that binder/environment.yml names python 3.11,
-carries exactly pyproject's pinned dependencies (no local path) and that binder/postBuild
+tests/test_environment_files.py already checks that binder/requirements.txt is the locked runtime
+exported from uv.lock, that binder/runtime.txt names Python 3.11 and that binder/postBuild
 installs the package with `set -e`; this file adds what it does not cover.
 """
 
@@ -13,7 +13,6 @@ import subprocess
 from urllib.parse import parse_qs, urlsplit
 
 from analysis import paths
-from tests.test_environment_files import conda_file
 
 BINDER_URL = re.compile(r"https?://mybinder\.org/(?!badge_logo\.svg)[^\s)\]`>\"']+")  # every link but the badge image
 LAUNCH_PATH = re.compile(r"^/v2/gh/[^/]+/[^/]+/HEAD$")
@@ -23,17 +22,19 @@ def readme_binder_urls() -> list[str]:
     return BINDER_URL.findall((paths.ROOT / "README.md").read_text(encoding="utf-8"))
 
 
-def test_binder_holds_only_the_conda_environment_and_post_build():
-    """repo2docker reads binder/ only: another config file there would change or be ignored by the build."""
+def test_binder_holds_only_the_locked_requirements_the_python_version_and_post_build():
+    """repo2docker reads binder/ only: an environment.yml there would take precedence over requirements.txt."""
     tracked = subprocess.run(["git", "ls-files", "binder"], cwd=paths.ROOT, capture_output=True, text=True,
                              check=True).stdout.split()
-    assert sorted(tracked) == ["binder/environment.yml", "binder/postBuild"]
+    assert sorted(tracked) == ["binder/postBuild", "binder/requirements.txt", "binder/runtime.txt"]
 
 
-def test_binder_conda_section_is_python_311_and_pip_only():
-    """Everything else comes from pip with exact pins, so no conda package goes unpinned."""
-    conda, _ = conda_file("binder/environment.yml")
-    assert sorted(conda) == ["pip", "python=3.11"]
+def test_binder_requirements_pin_every_package_with_hashes():
+    """pip installs a requirements file with hashes in hash-checking mode: every package exact, nothing else."""
+    text = (paths.ROOT / "binder" / "requirements.txt").read_text(encoding="utf-8")
+    entries = re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+)(?: ;[^\\]*)? \\\n(?:    --hash=sha256:[0-9a-f]{64}(?: \\)?\n)+",
+                         text, re.M)
+    assert len(entries) == len(re.findall(r"^[A-Za-z0-9_.\-]+==", text, re.M)) > 100
 
 
 def test_post_build_is_executable_in_git():

@@ -1,8 +1,15 @@
-"""pyproject.toml, environment.yml and binder/ describe one environment; Make and CI use it."""
+"""One locked environment: uv.lock is the single source of every install path.
+
+pyproject.toml names the direct dependencies (exact pins); uv.lock locks every package with its
+hashes; the Makefile installs from it with `uv sync --frozen`, Binder and conda from its export
+binder/requirements.txt, and CI through `make test`. These tests fail if any of them drifts from
+the lock or if the environment they run in holds a package the lock does not name.
+"""
 
 from __future__ import annotations
 
 import re
+import subprocess
 import tomllib
 
 import pytest
@@ -11,38 +18,74 @@ import yaml
 from analysis import paths
 
 PIN = re.compile(r"^[A-Za-z0-9_.\-]+==[0-9][A-Za-z0-9.]*$")
+UV = paths.ROOT / ".uv" / "bin" / "uv"
+TEST_TOOLS = {"pytest", "nbval", "playwright", "pytest-xdist"}
 
 
-def pyproject_dependencies() -> list[str]:
+def pyproject() -> dict:
     with open(paths.ROOT / "pyproject.toml", "rb") as handle:
-        return tomllib.load(handle)["project"]["dependencies"]
+        return tomllib.load(handle)
 
 
-def conda_file(relative: str) -> tuple[list[str], list[str]]:
-    """(conda dependencies, pip dependencies) of a conda environment file."""
-    with open(paths.ROOT / relative, encoding="utf-8") as handle:
+def uv(*arguments: str) -> subprocess.CompletedProcess:
+    """Run the compendium's own uv (installed by the Makefile from requirements/uv.txt)."""
+    if not UV.is_file():
+        pytest.fail(f"{UV.relative_to(paths.ROOT)} is missing: run `make test`, which installs it")
+    return subprocess.run([str(UV), *arguments], cwd=paths.ROOT, capture_output=True, text=True, timeout=120)
+
+
+def names(requirements: list[str]) -> set[str]:
+    return {re.split(r"[=<>~ \[;]", requirement, maxsplit=1)[0].lower() for requirement in requirements}
+
+
+def test_pyproject_pins_every_direct_dependency_exactly_and_keeps_test_tools_apart():
+    project = pyproject()["project"]
+    runtime, test = project["dependencies"], project["optional-dependencies"]["test"]
+    assert all(PIN.match(d) for d in runtime + test), runtime + test
+    assert names(test) == TEST_TOOLS and not names(runtime) & TEST_TOOLS
+    assert all(PIN.match(d) for d in pyproject()["build-system"]["requires"])  # the build backend too
+
+
+def test_lock_is_up_to_date_with_pyproject():
+    result = uv("lock", "--check", "--offline")
+    assert result.returncode == 0, result.stderr
+
+
+def test_uv_is_the_version_requirements_uv_txt_pins():
+    pinned = re.search(r"^uv==(\S+) ", (paths.ROOT / "requirements" / "uv.txt").read_text(encoding="utf-8"), re.M)
+    assert pinned and uv("--version").stdout.split()[1] == pinned.group(1)
+
+
+def test_this_environment_is_exactly_the_locked_one():
+    """Nothing installed by hand, nothing missing: `uv sync --check` is exact (the runtime and the test extra)."""
+    result = uv("sync", "--frozen", "--extra", "test", "--check", "--python", "python3")
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_binder_requirements_are_the_locked_runtime_exported():
+    result = uv("export", "--frozen", "--no-emit-project", "--format", "requirements-txt", "--quiet")
+    assert result.returncode == 0, result.stderr
+    committed = (paths.ROOT / "binder" / "requirements.txt").read_text(encoding="utf-8")
+    assert committed.split("\n", 2)[2] == result.stdout.split("\n", 2)[2], "run `make lock` to regenerate it"
+    assert not names(re.findall(r"^([A-Za-z0-9_.\-]+)==", committed, re.M)) & TEST_TOOLS  # Binder gets no test tools
+
+
+def test_conda_environment_installs_the_locked_runtime_and_pins_nothing_else():
+    with open(paths.ROOT / "environment.yml", encoding="utf-8") as handle:
         spec = yaml.safe_load(handle)
     conda = [d for d in spec["dependencies"] if isinstance(d, str)]
     pip = next(d["pip"] for d in spec["dependencies"] if isinstance(d, dict))
-    return conda, pip
+    assert sorted(conda) == ["pip", "python=3.11"] and pip == ["-r binder/requirements.txt"]
 
 
-def test_pyproject_pins_every_direct_dependency_exactly():
-    dependencies = pyproject_dependencies()
-    assert dependencies and all(PIN.match(d) for d in dependencies), dependencies
-
-
-@pytest.mark.parametrize("relative", ["environment.yml", "binder/environment.yml"])
-def test_conda_files_match_pyproject(relative):
-    conda, pip = conda_file(relative)
-    assert "python=3.11" in conda and "pip" in conda
-    assert sorted(pip, key=str.lower) == sorted(pyproject_dependencies(), key=str.lower)
-
-
-@pytest.mark.parametrize("relative", ["environment.yml", "binder/environment.yml"])
-def test_no_local_path_in_environment_files(relative):
-    _, pip = conda_file(relative)
-    assert not [d for d in pip if d.startswith(("-e", ".", "/", "file:")) or d in (".", "..")]
+def test_makefile_installs_only_from_the_lock():
+    makefile = (paths.ROOT / "Makefile").read_text(encoding="utf-8")
+    installs = re.findall(r"^\t.*\b(?:pip install|uv sync|uv pip)\b.*$", makefile, re.M)
+    assert installs == [
+        "\t$(UV_HOME)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes "
+        "-r requirements/uv.txt"]
+    assert "SYNC := $(UV) sync --frozen --python $(PYTHON)" in makefile
+    assert re.search(r"^\t\$\(SYNC\) --extra test$", makefile, re.M)  # make test: runtime + test tools
 
 
 def test_binder_installs_the_package_and_stops_on_error():
@@ -50,6 +93,7 @@ def test_binder_installs_the_package_and_stops_on_error():
     assert post_build.startswith("#!") and "\nset -e\n" in post_build
     assert "pip install --no-deps -e ." in post_build
     assert (paths.ROOT / "binder" / "postBuild").stat().st_mode & 0o111
+    assert (paths.ROOT / "binder" / "runtime.txt").read_text(encoding="utf-8").strip() == "python-3.11"
 
 
 def test_ci_runs_make_test():
@@ -62,5 +106,4 @@ def test_makefile_documents_every_target():
     targets = re.findall(r"^([a-z-]+):", makefile, re.M)
     documented = re.findall(r"^([a-z-]+):.*## ", makefile, re.M)
     assert targets == documented
-    assert {"help", "reproduce", "test", "lab"} <= set(documented)
-    assert "python3 -m venv" in makefile.replace("$(PYTHON)", "python3")
+    assert {"help", "reproduce", "test", "lab", "lock"} <= set(documented)
