@@ -8,7 +8,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -61,10 +60,12 @@ class Server:
         return json.loads(body)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def _server_file(runtime: Path, pid: int) -> dict | None:
+    """The server's own record of where it listens (``jpserver-<pid>.json``), once it has written it."""
+    try:
+        return json.loads((runtime / f"jpserver-{pid}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # not written yet, or half-written
 
 
 @contextlib.contextmanager
@@ -72,29 +73,34 @@ def jupyter_lab(root: Path, base: Path, env: dict[str, str] | None = None,
                 options: tuple[str, ...] = ()) -> Iterator[Server]:
     """A `jupyter lab` from this environment serving ``root`` on 127.0.0.1, stopped on exit.
 
-    Its runtime, config and data directories and its home are under ``base``, so nothing is
-    written to the user's home; ``env`` adds variables for the server and its kernels.
+    The operating system picks the port (``--port=0``) and the test reads it from the server's
+    runtime file: no fixed port, no port probed by the test and then raced for. Its runtime,
+    config and data directories and its home are under ``base``, so nothing is written to the
+    user's home; ``env`` adds variables for the server and its kernels.
     """
-    home = base / "home"
+    home, runtime = base / "home", base / "runtime"
     home.mkdir(parents=True)
-    environment = {**os.environ, "HOME": str(home), "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+    environment = {**os.environ, "HOME": str(home), "JUPYTER_RUNTIME_DIR": str(runtime),
                    "JUPYTER_CONFIG_DIR": str(base / "config"), "JUPYTER_DATA_DIR": str(base / "data"), **(env or {})}
-    token, port, log = secrets.token_hex(24), free_port(), base / "server.log"
-    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+    token, log = secrets.token_hex(24), base / "server.log"
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", "--port=0",
+               f"--IdentityProvider.token={token}",
                f"--ServerApp.root_dir={root}", "--ServerApp.allow_root=True", *options]  # CI containers run as root
     with open(log, "wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=environment, cwd=base)
     try:
-        running = Server(f"http://127.0.0.1:{port}", token, home, base / "runtime")
         deadline = time.monotonic() + LAB_START_TIMEOUT
+        running = None
         while True:
             assert process.poll() is None, f"jupyter lab exited ({process.returncode}):\n{log.read_text()}"
-            try:
-                if running.get("/api/status")[0] == 200:
-                    break
-            except OSError:
-                pass  # not listening yet
+            if running is None and (record := _server_file(runtime, process.pid)) is not None:
+                running = Server(f"http://127.0.0.1:{record['port']}", token, home, runtime)
+            if running is not None:
+                try:
+                    if running.get("/api/status")[0] == 200:
+                        break
+                except OSError:
+                    pass  # written its file, not answering yet
             assert time.monotonic() < deadline, f"no answer in {LAB_START_TIMEOUT} s:\n{log.read_text()}"
             time.sleep(0.2)
         yield running
