@@ -172,3 +172,18 @@ def test_data_readme_indexes_every_dataset():
     index = (paths.DATA / "README.md").read_text(encoding="utf-8")
     for name, entry in data.registry().items():
         assert f"`{name}`" in index and entry.sha256[:12] in index, name
+
+
+def test_load_checks_a_file_once_per_version_and_returns_a_fresh_copy(tmp_path, monkeypatch):
+    entry = data.dataset("published-figures")
+    copy = tmp_path / "published_figures.csv"
+    shutil.copy(entry.path, copy)
+    monkeypatch.setattr(data, "dataset", lambda name: dataclasses.replace(entry, file=str(copy)))
+    monkeypatch.setattr(paths, "ROOT", Path("/"))  # entry.path = ROOT / file
+    first = data.load("published-figures")
+    first.loc[0, "value"] = -1.0  # the caller's copy only
+    assert data.load("published-figures").loc[0, "value"] == 266126
+    with open(copy, "a", encoding="utf-8") as handle:  # a new version of the file is checked again
+        handle.write(",".join(str(v) for v in good_row("extra.row")) + "\n")
+    with pytest.raises(data.DataError, match="checksum mismatch"):
+        data.load("published-figures")
