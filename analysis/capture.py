@@ -21,22 +21,25 @@ Estimators:
 Abundance follows Rcapture: N = n + exp(intercept), the observed units plus the fitted count
 of the unobserved history 0…0 (models Mb and Mbh use their own closed forms). The estimates
 are validated against Rcapture 1.3-1's printed examples in ``tests/test_capture.py``. A fit
-that fails, does not converge, or gives a non-finite or absurd estimate is returned with
-``fit_ok = False`` and a note saying why: never a silent number.
+that fails, does not converge, gives a non-finite or absurd estimate, or whose heterogeneity
+term changes none of the observed counts is returned with ``fit_ok = False`` and a note saying
+why: never a silent number.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
+from scipy.linalg import lapack
 
 from analysis import checks
 
@@ -45,6 +48,9 @@ HISTORY_MODELS = ["M0", "Mt", "Mh Chao (LB)", "Mh Poisson2", "Mh Darroch", "Mh G
                   "Mth Poisson2", "Mth Darroch", "Mth Gamma3.5", "Mb", "Mbh"]
 FREQUENCY_MODELS = ["M0", "Mh Chao (LB)", "Mh Poisson2", "Mh Darroch", "Mh Gamma3.5"]
 MAX_ITERATIONS = 200
+TOLERANCE = 1e-8  # R's glm.control epsilon: |Δdeviance| / (|deviance| + 0.1)
+WARM_START_FLOOR = 3e-8  # Chao refits start from no fitted count below this (see _fit_design)
+INERT_EFFECT = 1e-6  # a heterogeneity term that changes no log(mu) of an observed cell by more has no effect
 ALIASING_TOLERANCE = 1e-7
 DEFAULT_MAX_RATIO = 100.0
 
@@ -280,7 +286,8 @@ class _Design:
     names: list[str]
     offset: np.ndarray
     n: int
-    chao_from: int | None = None  # index (in columns) of the first Chao eta column
+    heterogeneity: int = 0  # the last columns that model heterogeneity: how many
+    chao: bool = False  # they are Chao's eta hinges (negative ones are dropped)
     closed_form: str | None = None  # "Mb" or "Mbh": abundance has its own formula
     t: int = 0
     start: np.ndarray | None = None  # starting values (intercept first), if the default start is poor
@@ -319,10 +326,9 @@ def _with_heterogeneity(design: _Design, k: np.ndarray, kind: Heterogeneity, t: 
     if kind is None:
         return design
     extra, names = heterogeneity_columns(k, kind, t)
-    if kind in ("Chao", "LB"):
-        design.chao_from = design.columns.shape[1]
     design.columns = np.column_stack([design.columns, extra])
     design.names = design.names + names
+    design.heterogeneity, design.chao = extra.shape[1], kind in ("Chao", "LB")
     return design
 
 
@@ -366,121 +372,182 @@ def _binomial_start(data: Frequencies, columns: int) -> np.ndarray:
 
 @dataclass
 class _Fit:
-    params: np.ndarray
-    cov: np.ndarray
+    params: np.ndarray  # one per column, intercept first; NaN where aliased
     fitted: np.ndarray
     deviance: float
     rank: int
-    converged: bool
+    problem: str  # why the iterations failed; "" when they converged
     kept: list[int]
+    x: np.ndarray  # the kept columns, each divided by its scale
+    scale: np.ndarray  # a power of two per kept column
+    weights: np.ndarray  # of the last least-squares step
+
+    @functools.cached_property
+    def cov(self) -> np.ndarray:
+        """Inverse Fisher information of the kept columns at the last weights (R's ``cov.unscaled``),
+        computed when first needed."""
+        information = self.x.T @ (self.weights[:, None] * self.x)
+        return np.linalg.pinv(information) / np.outer(self.scale, self.scale)
 
 
 def _independent_columns(matrix: np.ndarray) -> list[int]:
     """Columns (intercept first) that are not linear combinations of earlier ones, as R's glm keeps them.
 
     Gram-Schmidt (twice, for stability): a column whose remainder after projecting on the
-    kept ones is below 1e-7 of its norm is aliased.
+    kept ones is below 1e-7 of its norm is aliased. The remainders are the diagonal of R in
+    matrix = QR, so one QR shows at once when no column is (with a margin of 2: near the
+    tolerance, Gram-Schmidt decides).
     """
+    norms = np.linalg.norm(matrix, axis=0)
+    if matrix.shape[0] >= matrix.shape[1] and np.all(
+            np.abs(np.diag(np.linalg.qr(matrix, mode="r"))) > 2 * ALIASING_TOLERANCE * norms):
+        return list(range(matrix.shape[1]))
     kept: list[int] = []
-    basis = np.zeros((matrix.shape[0], 0))
+    basis = np.empty(matrix.shape)
     for j in range(matrix.shape[1]):
         column = matrix[:, j].astype(float)
         norm = np.linalg.norm(column)
         if norm == 0:
             continue
-        remainder = column - basis @ (basis.T @ column)
-        remainder -= basis @ (basis.T @ remainder)
+        done = basis[:, :len(kept)]
+        remainder = column - done @ (done.T @ column)
+        remainder -= done @ (done.T @ remainder)
         size = np.linalg.norm(remainder)
         if size < ALIASING_TOLERANCE * norm:
             continue
+        basis[:, len(kept)] = remainder / size
         kept.append(j)
-        basis = np.column_stack([basis, remainder / size])
     return kept
 
 
+def _least_squares(shape: tuple[int, int]) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """A solver of argmin |a·x - b| for matrices ``a`` of this shape, by QR with column pivoting
+    (LAPACK dgelsy); where ``a`` is rank-deficient to within eps·max(m, n), as numpy's lstsq
+    judges it, the solution of least norm."""
+    m, n = shape
+    cond = np.finfo(float).eps * max(m, n)
+    work = int(lapack.dgelsy_lwork(m, n, 1, cond)[0])
+
+    def solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:  # overwrites a
+        solution, info = lapack.dgelsy(a, b, np.zeros(n, dtype=np.int32), cond, work, overwrite_a=True)[1::3]
+        if info != 0:
+            raise np.linalg.LinAlgError(f"least squares failed (LAPACK dgelsy info {info})")
+        return solution[:n]
+    return solve
+
+
 def _irls(y: np.ndarray, x: np.ndarray, offset: np.ndarray,
-          start: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, bool]:
+          start: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, str]:
     """Poisson log-linear maximum likelihood by iteratively reweighted least squares, as R's glm.fit.
 
-    Starts from mu = y + 0.1 (or ``start``), halves a step whose deviance is not finite,
-    stops when |Δdeviance| / (|deviance| + 0.1) < 1e-8. Returns the coefficients, the
-    weights of the last least-squares step (R computes the covariance from them) and whether
-    the iterations converged.
+    Starts by regressing log(mu) on the columns ``x`` (Fortran-ordered, as LAPACK reads them)
+    with weights mu, for mu = y + 0.1 as R does or the fitted values ``start``; halves a step
+    while it raises the deviance or makes it infinite (a linear predictor above 700; R halves
+    only the latter, and overshoots from fitted counts of e^100 and more); stops when
+    |Δdeviance| / (|deviance| + 0.1) < 1e-8. Returns the coefficients, the weights of the last
+    least-squares step (R's covariance uses them) and why the iterations failed ("" if they did not).
     """
-    def deviance(mu: np.ndarray) -> float:
-        return float(2 * np.sum(special.xlogy(y, y) - special.xlogy(y, mu) - (y - mu)))
+    y_log_y = special.xlogy(y, y)
+    solve = _least_squares(x.shape)
 
-    if start is None:
-        mu = y + 0.1
-        eta = np.log(mu)
-        beta = np.linalg.lstsq(x * np.sqrt(mu)[:, None], (eta - offset) * np.sqrt(mu), rcond=None)[0]
-    else:
-        beta = start.copy()
-    eta = np.clip(x @ beta + offset, -700, 700)
-    mu = np.exp(eta)
-    old = deviance(mu)
+    def deviance(eta: np.ndarray) -> tuple[float, np.ndarray]:
+        """The deviance (infinite once a linear predictor reaches 700) and the fitted values."""
+        eta = np.clip(eta, -700, 700)
+        mu = np.exp(eta)
+        return (math.inf if eta.max() == 700 else float(2 * np.sum(y_log_y - y * eta - y + mu))), mu
+
+    mu = y + 0.1 if start is None else start
+    root = np.sqrt(mu)
+    beta = solve(x * root[:, None], (np.log(mu) - offset) * root)
+    eta = x @ beta + offset
+    old, mu = deviance(eta)
     for _ in range(MAX_ITERATIONS):
         weights = mu
         working = eta - offset + (y - mu) / mu
-        if not (np.all(np.isfinite(weights)) and np.all(np.isfinite(working)) and np.all(np.isfinite(x))):
-            return beta, weights, False
+        if not np.all(np.isfinite(working)):
+            return beta, weights, "the iterations reached non-finite values"
         root = np.sqrt(weights)
-        proposal = np.linalg.lstsq(x * root[:, None], working * root, rcond=None)[0]
+        proposal = solve(x * root[:, None], working * root)
         for _halving in range(30):
             eta_new = x @ proposal + offset
-            mu_new = np.exp(np.clip(eta_new, -700, 700))
-            new = deviance(mu_new)
-            if np.isfinite(new):
+            new, mu_new = deviance(eta_new)
+            if (new - old) / (abs(new) + 0.1) < TOLERANCE:
                 break
             proposal = (proposal + beta) / 2
-        converged = abs(new - old) / (abs(new) + 0.1) < 1e-8
+        else:
+            return beta, weights, "the iterations stalled: no step lowered the deviance"
+        converged = abs(new - old) / (abs(new) + 0.1) < TOLERANCE
         beta, eta, mu, old = proposal, eta_new, mu_new, new
         if converged:
-            return beta, weights, True
-    return beta, weights, False
+            return beta, weights, ""
+    return beta, weights, f"did not converge in {MAX_ITERATIONS} iterations"
 
 
-def _glm(y: np.ndarray, columns: np.ndarray, offset: np.ndarray, fallback: np.ndarray | None = None) -> _Fit:
+def _glm(y: np.ndarray, columns: np.ndarray, offset: np.ndarray, start: np.ndarray | None = None,
+         fallback: np.ndarray | None = None, kept: list[int] | None = None) -> _Fit:
     """Poisson GLM with log link and intercept; aliased columns are dropped (their coefficient is NaN).
 
-    If the iterations do not converge from the default start, they are run again from ``fallback``
-    (intercept first, one value per column). The covariance is the inverse Fisher information
-    at the last iteration's weights, as R's ``summary.glm`` (``cov.unscaled``).
+    The iterations start from the fitted values ``start`` if given, else from R's default; if
+    they fail, they are run again from R's default, then from the coefficients ``fallback``
+    (intercept first). ``kept``, the columns known to be independent, skips the aliasing
+    check. Each column is divided by a power of two near its largest value (exactly), so that
+    a term such as 2^k - 1 does not swamp the others. The covariance is the inverse Fisher
+    information at the last iteration's weights, as R's ``summary.glm`` (``cov.unscaled``).
     """
     full = np.column_stack([np.ones(len(y)), columns])
-    kept = _independent_columns(full)
+    if not np.all(np.isfinite(full)):
+        raise ValueError("the design has non-finite values (a heterogeneity term overflows)")
+    kept = _independent_columns(full) if kept is None else kept
     x = full[:, kept]
+    scale = 2.0 ** np.round(np.log2(np.abs(x).max(axis=0)))
+    scaled = np.asfortranarray(x / scale)
     with np.errstate(all="ignore"):
-        try:
-            beta, weights, converged = _irls(y, x, offset, None)
-        except np.linalg.LinAlgError:
-            if fallback is None:
-                raise
-            converged = False
-        if not converged and fallback is not None and not np.isnan(fallback[kept]).any():
-            beta, weights, converged = _irls(y, x, offset, fallback[kept])
-        mu = np.exp(np.clip(x @ beta + offset, -700, 700))
-        information = x.T @ (weights[:, None] * x)
+        starts = [None] if start is None else [start, None]
+        if fallback is not None and not np.isnan(fallback[kept]).any():
+            starts.append(np.exp(np.clip(x @ fallback[kept] + offset, -700, 700)))
+        for number, begin in enumerate(starts, 1):
+            try:
+                beta, weights, problem = _irls(y, scaled, offset, begin)
+            except np.linalg.LinAlgError:
+                if number == len(starts):
+                    raise
+                continue
+            if not problem:
+                break
+        mu = np.exp(np.clip(scaled @ beta + offset, -700, 700))
     params = np.full(full.shape[1], np.nan)
-    params[kept] = beta
+    params[kept] = beta / scale
     deviance = float(2 * np.sum(special.xlogy(y, y) - special.xlogy(y, mu) - (y - mu)))
-    return _Fit(params, np.linalg.pinv(information), mu, deviance, len(kept), bool(converged), kept)
+    return _Fit(params, mu, deviance, len(kept), problem, kept, scaled, scale, weights)
 
 
 def _fit_design(design: _Design, neg: bool = True) -> tuple[_Fit, _Design]:
-    """Fit, then (Chao models) drop the first negative eta and refit until none is negative."""
-    fit = _glm(design.y, design.columns, design.offset, design.start)
-    while neg and design.chao_from is not None:
-        etas = fit.params[1 + design.chao_from:]
+    """Fit, then (Chao models) drop the first negative eta and refit until none is negative.
+
+    Each refit starts from the previous fitted values, raised to WARM_START_FLOOR: cells the
+    model drives towards zero restart near where the last fit left them, not from R's 0.1 (a
+    crawl of some 16 iterations) nor from values so small that the weighted least squares lose
+    the coefficients only those cells determine. When no column was aliased, none is after a
+    drop. The final model is fitted once more from R's default start, so that the fit reported
+    does not depend on the path that led to it.
+    """
+    fit = _glm(design.y, design.columns, design.offset, fallback=design.start)
+    dropped = False
+    while neg and design.chao and design.heterogeneity:
+        etas = fit.params[-design.heterogeneity:]
         negative = np.flatnonzero(~np.isnan(etas) & (etas < 0))
         if len(negative) == 0:
             break
-        drop = design.chao_from + negative[0]
-        design = _Design(design.name, design.y, np.delete(design.columns, drop, axis=1),
-                         design.names[:drop] + design.names[drop + 1:], design.offset, design.n,
-                         design.chao_from if design.columns.shape[1] - 1 > design.chao_from else None,
-                         design.closed_form, design.t, None if design.start is None else np.delete(design.start, 1 + drop))
-        fit = _glm(design.y, design.columns, design.offset, design.start)
+        drop = design.columns.shape[1] - design.heterogeneity + negative[0]
+        design = replace(design, columns=np.delete(design.columns, drop, axis=1),
+                         names=design.names[:drop] + design.names[drop + 1:], heterogeneity=design.heterogeneity - 1,
+                         start=None if design.start is None else np.delete(design.start, 1 + drop))
+        kept = list(range(fit.rank - 1)) if fit.rank == len(fit.params) else None
+        warm = np.maximum(fit.fitted, WARM_START_FLOOR)
+        fit = _glm(design.y, design.columns, design.offset, warm, design.start, kept)
+        dropped = True
+    if dropped:
+        fit = _glm(design.y, design.columns, design.offset, fallback=design.start, kept=fit.kept)
     return fit, design
 
 
@@ -510,28 +577,41 @@ def _abundance(fit: _Fit, design: _Design) -> tuple[float, float]:
         return float(abundance), math.sqrt(variance) if variance >= 0 else math.nan
 
 
+def _heterogeneity_effect(fit: _Fit, design: _Design) -> float:
+    """The largest change the heterogeneity term makes to log(mu) in a cell where units were seen
+    (infinite when there is no such term, or it is aliased)."""
+    if design.heterogeneity == 0 or np.isnan(fit.params[-design.heterogeneity:]).all():
+        return math.inf
+    effect = design.columns[:, -design.heterogeneity:] @ np.nan_to_num(fit.params[-design.heterogeneity:])
+    return float(np.abs(effect[design.y > 0]).max())
+
+
 def _row(design: _Design, neg: bool, max_ratio: float) -> dict[str, object]:
     """One results row: abundance, stderr, deviance, df, AIC, BIC, fit_ok and note."""
-    etas_before = 0 if design.chao_from is None else design.columns.shape[1] - design.chao_from
+    etas_before = design.heterogeneity if design.chao else 0
     try:
         fit, design = _fit_design(design, neg)
     except (np.linalg.LinAlgError, ValueError, OverflowError, FloatingPointError) as error:
         return {**dict.fromkeys(RESULT_COLUMNS[:6], math.nan), "fit_ok": False,
                 "note": f"fit failed ({type(error).__name__}: {error})"}
     abundance, stderr = _abundance(fit, design)
-    loglik = stats.poisson.logpmf(design.y, fit.fitted).sum()
+    loglik = float(np.sum(special.xlogy(design.y, fit.fitted) - fit.fitted - special.gammaln(design.y + 1)))
     aic = -2 * loglik + 2 * fit.rank
     problems = []
-    if not fit.converged:
-        problems.append(f"did not converge in {MAX_ITERATIONS} iterations")
+    if fit.problem:
+        problems.append(fit.problem)
     if not (math.isfinite(abundance) and math.isfinite(stderr)):
         problems.append("non-finite estimate or standard error")
     elif abundance < design.n:
         problems.append(f"estimate below the {design.n} units observed")
     elif abundance > max_ratio * design.n:
         problems.append(f"estimate over {max_ratio:g} times the units observed: the unobserved cell is not identified")
+    effect = _heterogeneity_effect(fit, design)
+    if effect < INERT_EFFECT:
+        problems.append(f"the heterogeneity term has no effect on the observed counts (at most {effect:.1g} on the "
+                        "log scale): this is the fit without it")
     notes = list(problems)
-    etas_after = 0 if design.chao_from is None else design.columns.shape[1] - design.chao_from
+    etas_after = design.heterogeneity if design.chao else 0
     if etas_before > etas_after:
         notes.append(f"{etas_before - etas_after} of {etas_before} Chao eta parameters were negative and set to 0")
     return {"abundance": abundance, "stderr": stderr, "deviance": fit.deviance, "df": len(design.y) - fit.rank,
@@ -722,8 +802,8 @@ def _profile_loglik(design: _Design, population: float, neg: bool) -> float:
     """Multinomial profile log-likelihood of N (Rcapture's closedpCI, Cormack 1992 correction)."""
     unseen = population - design.n
     total = design.y.sum() + unseen  # units with more than t0 captures are outside the fitted cells
-    augmented = _Design(design.name, np.append(design.y, unseen), np.vstack([design.columns, np.zeros(design.columns.shape[1])]),
-                        design.names, np.append(design.offset, 0.0), design.n, design.chao_from, None, design.t)
+    augmented = replace(design, y=np.append(design.y, unseen), offset=np.append(design.offset, 0.0),
+                        columns=np.vstack([design.columns, np.zeros(design.columns.shape[1])]), closed_form=None, start=None)
     fit, _ = _fit_design(augmented, neg)
     if total > 100:
         correction = -total + 0.5 * math.log(2 * math.pi * total) if unseen in (0, 1) else \
