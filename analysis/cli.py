@@ -2,16 +2,34 @@
 
 Every error a user can cause (unknown notebook, unknown parameter, wrong type,
 out-of-range value, bad data) ends the command with one line on stderr naming
-the culprit and a non-zero exit status — never a traceback.
+the culprit and a non-zero exit status — never a traceback. So does an
+interruption (Ctrl-C, SIGTERM): one line saying what was left where, and the exit
+status 128 + the signal's number (130, 143), as a shell reports a command ended by it.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from pathlib import Path
 
-from analysis import data, parameters, paths, pipeline, site
+from analysis import paths
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class _Stopped(KeyboardInterrupt):
+    """SIGINT or SIGTERM outside the execution of notebooks (which :mod:`analysis.pipeline` handles)."""
+
+    def __init__(self, signum: int):
+        super().__init__("interrupted: nothing committed was changed")
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped(signum)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _list() -> None:
+    from analysis import parameters, pipeline
+
     for name in pipeline.notebooks():
         print(f"{name}  (defaults also in {pipeline.params_file(name).relative_to(pipeline.paths.ROOT)})")
         for key, value in pipeline.default_parameters(name).items():
@@ -46,6 +66,8 @@ def _list() -> None:
 
 
 def _check_data() -> int:
+    from analysis import data
+
     problems = data.check_all()
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
@@ -55,7 +77,33 @@ def _check_data() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; return its exit status.
+
+    SIGINT and SIGTERM end any command with one line on stderr (what was left where) and
+    status 128 + the signal's number. The heavy modules are imported once they are handled.
+    After an interruption both stay ignored, so that a second Ctrl-C cannot break the
+    process's exit with a traceback: this is the process's entry point.
+    """
     args = _parser().parse_args(argv)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = {signum: signal.signal(signum, _stop) for signum in STOP_SIGNALS} if in_main_thread else {}
+    try:
+        return _command(args)
+    except KeyboardInterrupt as interrupt:  # pipeline.Interrupted says what was left where
+        for signum in STOP_SIGNALS if in_main_thread else ():
+            signal.signal(signum, signal.SIG_IGN)  # ending: a second Ctrl-C must not break the message
+        previous = {}
+        message = str(interrupt) if str(interrupt).startswith("interrupted") else "interrupted"
+        print(message, file=sys.stderr)
+        return 128 + getattr(interrupt, "signum", signal.SIGINT)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _command(args: argparse.Namespace) -> int:
+    from analysis import data, parameters, pipeline, site
+
     try:
         if args.command == "list":
             _list()

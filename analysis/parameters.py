@@ -10,11 +10,15 @@ Defaults are not here: they live in each notebook's ``parameters`` cell and in
 
 from __future__ import annotations
 
+import csv
+import importlib
 import math
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+
+from analysis import paths
 
 
 KIND_WORDS = {float: "a number", int: "a whole number", bool: "true or false", str: "text"}
@@ -32,8 +36,15 @@ class Rule:
     maximum: float | None = None
     choices: tuple[str, ...] = ()
     dates: tuple[str, str] | None = None  # text that must be a date YYYY-MM-DD within (first, last)
+    # text naming a CSV file with these columns, relative to the repository root (empty text: no file)
+    csv_columns: tuple[str, ...] = ()
+    # "module:function" that reads such a file and raises ValueError saying what is wrong with it;
+    # imported only when a file is named, so that checking other parameters stays light
+    csv_reader: str = ""
 
     def describe(self) -> str:
+        if self.csv_columns:
+            return f"path to a CSV with columns {', '.join(self.csv_columns)}, or empty"
         if self.dates:
             return f"date YYYY-MM-DD from {self.dates[0]} to {self.dates[1]}"
         if self.choices:
@@ -76,7 +87,9 @@ RULES: dict[str, Rule] = {
     "uncertainty_seed": Rule(int, "seed of the Monte Carlo draws (same seed, same intervals)", 0),
     "traffic_platforms": Rule(int, "simulated platforms in the traffic-imputation demonstration", 10, 10_000),
     "traffic_csv": Rule(str, "CSV of real platforms (schema: analysis.traffic.SCHEMA), relative to the repository; "
-                             "empty: simulated platforms"),
+                             "empty: simulated platforms",  # columns: the SCHEMA's (a test keeps them equal)
+                        csv_columns=("platform", "monthly_visits", "registered"),
+                        csv_reader="analysis.traffic:read_platforms"),
     "traffic_smearing": Rule(bool, "apply Duan's smearing when back-transforming imputed registrations"),
     "open_band_factor": Rule(float, "an open top answer band (e.g. 'More than $500') stands for factor x its floor",
                              1.0, 5.0),
@@ -93,7 +106,7 @@ RULES: dict[str, Rule] = {
                                     "level and slope)", dates=("2018-05-01", "2022-09-01")),
     "exercise_size": Rule(int, "tasks a reader codes in the typology exercise", 5, 100),
     "exercise_answers": Rule(str, "CSV of a reader's answers (columns id, function), relative to the repository; "
-                                  "empty: show the exercise only"),
+                                  "empty: show the exercise only", csv_columns=("id", "function")),
     "confidence_level": Rule(float, "coverage of confidence and profile-likelihood intervals", 0.5, 0.999),
     "max_ratio": Rule(float, "an estimate above this multiple of the units observed is flagged as not identified",
                       1.01),
@@ -158,6 +171,8 @@ def check(name: str, value: object) -> float | int | bool | str:
             day = None
         if day is None or not date.fromisoformat(spec.dates[0]) <= day <= date.fromisoformat(spec.dates[1]):
             raise ParameterError(f"parameter '{name}' must be a {spec.describe()} ({spec.meaning}), got {value!r}")
+    if spec.csv_columns and value:
+        _check_csv(name, value, spec)
     if spec.choices and value not in spec.choices:
         raise ParameterError(f"parameter '{name}' must be one of {list(spec.choices)}, got {value!r}")
     if spec.minimum is not None and value < spec.minimum:
@@ -165,6 +180,46 @@ def check(name: str, value: object) -> float | int | bool | str:
     if spec.maximum is not None and value > spec.maximum:
         raise ParameterError(f"parameter '{name}' = {value:g} is out of range: must be <= {spec.maximum:g} ({spec.meaning})")
     return value
+
+
+def _check_csv(name: str, text: str, spec: Rule) -> None:
+    """Refuse a CSV path that names no file, a directory, or a file without the rule's columns.
+
+    The path is read as the notebooks read it, relative to the repository root (an
+    absolute path stays absolute). The rule's reader, if any, then checks the content.
+    """
+    path = paths.ROOT / text
+    problem = ""
+    if "\0" in text:
+        problem = "is not a path (it contains a NUL character)"
+    elif not path.exists():
+        problem = "names no file"
+    elif path.is_dir():
+        problem = "is a directory, not a CSV file"
+    else:
+        try:
+            with open(path, newline="", encoding="utf-8-sig") as handle:
+                rows = (row for row in csv.reader(handle) if row)  # blank lines are skipped, as pandas does
+                header, first = next(rows, None), next(rows, None)
+        except (OSError, UnicodeDecodeError, csv.Error) as error:
+            problem = f"is not a readable CSV file ({' '.join(str(error).split())})"
+        else:
+            missing = [column for column in spec.csv_columns if column not in (header or [])]
+            if header is None:
+                problem = "is an empty file"
+            elif missing:
+                more = " ..." if len(header) > 10 else ""
+                problem = f"lacks column(s) {missing}; its columns are {header[:10]}{more}"
+            elif first is None:
+                problem = "has a header but no rows"
+    if not problem and spec.csv_reader:
+        module, function = spec.csv_reader.split(":")
+        try:
+            getattr(importlib.import_module(module), function)(path)
+        except (ValueError, OSError) as error:
+            problem = "is not usable: " + " ".join(str(error).split()).removeprefix(f"{paths.shown(path)}: ")
+    if problem:
+        raise ParameterError(f"parameter '{name}' = {text!r} {problem} ({spec.meaning})")
 
 
 def check_values(name: str, values: object) -> np.ndarray:

@@ -1,12 +1,17 @@
 """Executing the notebooks with papermill: the whole build, or one custom run.
 
 ``reproduce`` executes every notebook at its default parameters, in parallel
-(one process per notebook, up to the number of cores), and writes the executed
-notebooks in place, their figures and results. ``run`` executes one notebook with
-custom parameters into ``runs/<notebook>-<hash>/``, never over the committed
-files. Parameters are checked before any kernel starts. Papermill's timestamps,
-durations and paths are removed from the executed notebooks, so that a second
-build is byte-identical to the first.
+(one process per notebook, up to the number of cores), into a temporary folder;
+only when every notebook has succeeded are the executed notebooks, their figures
+and results moved in place. ``run`` executes one notebook with custom parameters
+into ``runs/<notebook>-<hash>/``, never over the committed files. Parameters are
+checked before any kernel starts. Papermill's timestamps, durations and paths are
+removed from the executed notebooks, so that a second build is byte-identical to
+the first.
+
+Ctrl-C (SIGINT) or SIGTERM while notebooks execute ends the worker processes and
+the Jupyter kernels they started, and raises :class:`Interrupted`, whose message
+says what was left where: a failed or interrupted build changes nothing in place.
 """
 
 from __future__ import annotations
@@ -17,7 +22,12 @@ import hashlib
 import json
 import multiprocessing
 import os
+import shutil
+import signal
+import tempfile
+import threading
 import time
+from multiprocessing import resource_tracker
 from pathlib import Path
 
 import nbformat
@@ -32,10 +42,53 @@ KEPT_PAPERMILL_METADATA = ("default_parameters", "parameters", "version")
 VOLATILE_CELL_METADATA = ("papermill", "execution")
 CELL_TIMEOUT = 600  # seconds: a cell still running after this fails the run instead of hanging it
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"  # an ipywidgets display: holds a random model id
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # Ctrl-C, and `kill`'s default
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 class PipelineError(Exception):
     """A request the pipeline cannot carry out (unknown notebook, bad parameter file, failed notebook)."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM ended a build or a run, after its workers and kernels were ended.
+
+    The message is one line saying what was left where; ``status`` is the exit status
+    of a command ended by the signal, 128 + its number, as shells report it (130 for
+    SIGINT, 143 for SIGTERM). A KeyboardInterrupt, so that ``except Exception`` lets it through.
+    """
+
+    def __init__(self, signum: int, message: str = "interrupted"):
+        super().__init__(message)
+        self.signum = signum
+        self.status = 128 + signum
+
+
+class _StopHandler:
+    """The parent's handler of SIGINT and SIGTERM: raises :class:`Interrupted`, except while workers start.
+
+    Meanwhile it only records the signal, raised once they have started: an exception in
+    the middle of starting a worker would leave it out of the pool, unseen and never ended.
+    (Blocking the signals in the main thread is not enough: another thread, e.g. a BLAS
+    thread, may receive one, and Python runs the handler in the main thread all the same.)
+    """
+
+    def __init__(self):
+        self.deferring = False
+        self.received: int | None = None
+
+    def __call__(self, signum: int, frame: object) -> None:
+        if not self.deferring:
+            raise Interrupted(signum)
+        self.received = self.received or signum
+
+
+def _ignore(signum: int, frame: object) -> None:
+    """A worker's handler of SIGINT and SIGTERM: they are for the parent to handle.
+
+    A Python handler rather than SIG_IGN, so that the kernels a worker starts get the
+    default dispositions back (an ignored signal would stay ignored through exec).
+    """
 
 
 def notebooks() -> list[str]:
@@ -111,15 +164,19 @@ def strip_volatile_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def _execute(name: str, target: Path, output_root: Path, values: dict[str, object] | None, scratch: Path) -> str | None:
+def _execute(name: str, target: Path, output_root: Path, values: dict[str, object] | None, scratch: Path,
+             shown_scratch: str) -> str | None:
     """Execute one notebook into ``scratch``, then (on success) write it cleaned to ``target``.
 
     Runs in a worker process, whose environment the kernel inherits: generated
     figures and results go under ``output_root``. Returns an error message, or
-    None on success; a failed notebook stays at ``scratch`` for inspection.
+    None on success; a failed notebook stays at ``scratch`` (shown to readers as
+    ``shown_scratch``) for inspection.
     """
     os.environ[paths.OUTPUT_ROOT_VARIABLE] = str(output_root)
     os.environ[explorers.BATCH_VARIABLE] = "1"  # no reader: the interactive explorers build nothing
+    for variable in BLAS_THREAD_VARIABLES:  # notebooks run side by side: one BLAS thread each, no contention
+        os.environ.setdefault(variable, "1")
     results.forget(name)
     scratch.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -130,7 +187,7 @@ def _execute(name: str, target: Path, output_root: Path, values: dict[str, objec
             extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no start-up chatter on the console
         )
     except papermill.PapermillExecutionError as error:
-        return f"{name}: cell [{error.exec_count}] raised {error.ename}: {error.evalue} (failed notebook: {paths.shown(scratch)})"
+        return f"{name}: cell [{error.exec_count}] raised {error.ename}: {error.evalue} (failed notebook: {shown_scratch})"
     except Exception as error:  # a dead or missing kernel: one line, not a traceback
         return f"{name}: could not execute ({type(error).__name__}: {' '.join(str(error).split())})"
     nb = strip_volatile_metadata(nbformat.read(scratch, as_version=4))
@@ -141,43 +198,216 @@ def _execute(name: str, target: Path, output_root: Path, values: dict[str, objec
     return None
 
 
-def _pool(workers: int) -> futures.ProcessPoolExecutor:
-    return futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+def _worker_started() -> None:
+    """First call in each worker process: leave SIGINT and SIGTERM to the parent.
+
+    A worker starts with both blocked (inherited from the parent, see :func:`_execute_all`),
+    so a Ctrl-C while it imports its modules cannot raise in it; here they are ignored, then unblocked.
+    """
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _ignore)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
+def _children() -> dict[int, list[int]] | None:
+    """``{pid: [child pids]}`` of every process, from ``/proc``; None where there is no ``/proc``."""
+    try:
+        entries = [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
+    except OSError:
+        return None
+    children: dict[int, list[int]] = {}
+    for pid in entries:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:  # ended meanwhile
+            continue
+        children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(pid)
+    return children
+
+
+def _state(pid: int) -> str:
+    """A process's state letter from ``/proc`` (T: stopped, Z: ended, not yet reaped); "" once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
+
+
+def _send(pid: int, signum: int) -> None:
+    try:
+        os.kill(pid, signum)
+    except OSError:  # gone already
+        pass
+
+
+def _wait_for(pids: list[int], done, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not all(done(_state(pid)) for pid in pids):
+        time.sleep(0.01)
+
+
+def _end_workers(pool: futures.ProcessPoolExecutor) -> None:
+    """Kill the pool's workers and every process they started, then shut the pool down.
+
+    Jupyter kernels run in sessions of their own, out of reach of Ctrl-C and of a signal to
+    the process group, and they are the workers' children. So the workers are stopped
+    first (SIGSTOP: none can start a kernel meanwhile), their descendants are found in
+    ``/proc`` and stopped too, until no new one appears, and all are killed (SIGKILL); the
+    connection files of the killed kernels are removed. Without ``/proc`` only the workers
+    are killed; their kernels end by themselves within a second, when they see their
+    parent gone (ipykernel watches for it).
+    """
+    workers = list(dict(getattr(pool, "_processes", None) or {}))  # pid: process, as the pool keeps them
+    stop, kill = getattr(signal, "SIGSTOP", None), getattr(signal, "SIGKILL", signal.SIGTERM)
+    found, stopped, frontier = [], set(), workers
+    while frontier:
+        for pid in frontier:
+            if stop is not None:
+                _send(pid, stop)
+            stopped.add(pid)
+        _wait_for(frontier, lambda state: state in ("T", "t", "Z", ""), timeout=2)
+        children = _children() if stop is not None else None
+        frontier = [child for pid in stopped for child in (children or {}).get(pid, []) if child not in stopped]
+        found += frontier
+    connection_files = [_connection_file(pid) for pid in found]
+    for pid in workers + found:
+        _send(pid, kill)
+    _wait_for(workers + found, lambda state: state in ("Z", ""), timeout=5)  # Z: dead, its parent to reap it
+    pool.shutdown(wait=True, cancel_futures=True)
+    for path in filter(None, connection_files):
+        path.unlink(missing_ok=True)
+
+
+def _connection_file(pid: int) -> Path | None:
+    """The connection file of a Jupyter kernel (``-f FILE`` on its command line), if ``pid`` is one."""
+    try:
+        arguments = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return None
+    if "ipykernel_launcher" not in arguments or "-f" not in arguments[:-1]:
+        return None
+    path = Path(arguments[arguments.index("-f") + 1])
+    return path if path.suffix == ".json" else None
+
+
+def _execute_all(calls: dict[str, tuple], workers: int, bar: tqdm | None = None) -> dict[str, str | None]:
+    """Run :func:`_execute` with each of ``calls`` (``{notebook: arguments}``) in ``workers`` processes.
+
+    Returns ``{notebook: error message, or None on success}``. SIGINT and SIGTERM are
+    handled in this process alone (in the main thread): the workers are spawned with both
+    blocked (the mask is inherited; a signal meanwhile is raised once they have started)
+    and then ignore them. On either, the workers and their kernels are killed
+    (:func:`_end_workers`) and :class:`Interrupted` is raised; the previous handlers are back.
+    """
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    handler = _StopHandler()
+    previous = {signum: signal.signal(signum, handler) for signum in STOP_SIGNALS} if in_main_thread else {}
+    blocks = hasattr(signal, "pthread_sigmask")
+    errors: dict[str, str | None] = {}
+    pool = None
+    try:
+        if blocks:  # multiprocessing's resource tracker unblocks both signals once it has started it: start it first
+            resource_tracker.ensure_running()
+        handler.deferring = True
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS) if blocks else None
+        try:  # spawned with the signals blocked, the workers (and the pool's threads) inherit the mask
+            pool = futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                               initializer=_worker_started)
+            pending = {pool.submit(_execute, *arguments): name for name, arguments in calls.items()}
+        finally:
+            if blocks:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            handler.deferring = False
+        if handler.received:
+            raise Interrupted(handler.received)
+        while pending:
+            if bar is not None:
+                bar.set_postfix_str("running: " + ", ".join(sorted(n for f, n in pending.items() if f.running())))
+            done, _ = futures.wait(pending, timeout=1, return_when=futures.FIRST_COMPLETED)
+            for future in done:
+                name = pending.pop(future)
+                try:
+                    errors[name] = error = future.result()
+                except Exception as crash:  # e.g. a worker killed from outside: one line, not a traceback
+                    errors[name] = error = (f"{name}: could not execute "
+                                            f"({type(crash).__name__}: {' '.join(str(crash).split())})")
+                if bar is not None:
+                    bar.write(f"{'failed' if error else 'done'}: {name}")
+                    bar.update()
+    except BaseException:  # an interruption, or a bug here: the workers are killed rather than waited for
+        for signum in previous:
+            signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleaning up short
+        if pool is not None:
+            _end_workers(pool)
+        raise
+    finally:
+        for signum, before in previous.items():
+            signal.signal(signum, before)
+    pool.shutdown()
+    return errors
+
+
+def _publish(staging: Path, root: Path) -> None:
+    """Move every file of a complete build from ``staging`` to the same place under ``root``.
+
+    SIGINT and SIGTERM are ignored meanwhile (a few milliseconds): a build is published whole.
+    """
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in STOP_SIGNALS}
+    try:
+        for source in sorted(path for path in staging.rglob("*") if path.is_file()):
+            target = root / source.relative_to(staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(source, target)
+        if root == paths.ROOT:
+            try:
+                results.update_readme(paths.README)
+            except ValueError as error:
+                raise PipelineError(str(error)) from None
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def reproduce(jobs: int | None = None) -> list[str]:
     """Execute every notebook at its defaults, in parallel; return the notebooks built.
 
-    Executed notebooks go to ``notebooks/`` (under the output root), then the
-    README's results table is regenerated.
+    The notebooks execute into a temporary folder, outside the repository (so that the
+    paths they show are the same as in place): their figures and results go there, and a
+    failed notebook to ``runs/failed/``. Only when all have succeeded are the executed
+    notebooks (``notebooks/``), figures and results moved under the output root, and the
+    README's results table regenerated. A failure or an interruption changes nothing there.
     """
     names = notebooks()
     root = paths.output_root()
     workers = max(1, min(len(names), jobs or os.cpu_count() or 1))
-    failures = []
-    with _pool(workers) as pool, tqdm(total=len(names), unit="notebook", desc="notebooks") as bar:
-        pending = {
-            pool.submit(_execute, name, root / "notebooks" / f"{name}.ipynb", root, None,
-                        root / "runs" / "failed" / f"{name}.ipynb"): name
-            for name in names
-        }
-        while pending:
-            bar.set_postfix_str("running: " + ", ".join(sorted(n for f, n in pending.items() if f.running())))
-            done, _ = futures.wait(pending, timeout=1, return_when=futures.FIRST_COMPLETED)
-            for future in done:
-                name = pending.pop(future)
-                if (error := future.result()) is not None:
-                    failures.append(error)
-                bar.write(f"{'failed' if error else 'done'}: {name}")
-                bar.update()
-        bar.set_postfix_str("")
-    if failures:
-        raise PipelineError("; ".join(failures))
-    if root == paths.ROOT:
-        try:
-            results.update_readme(paths.README)
-        except ValueError as error:
-            raise PipelineError(str(error)) from None
+    failed = root / "runs" / "failed"
+    scratches = {name: failed / f"{name}.ipynb" for name in names}
+    started = time.time()
+    staging = Path(tempfile.mkdtemp(prefix="compendium-reproduce-"))
+    try:
+        calls = {name: (name, staging / "notebooks" / f"{name}.ipynb", staging, None, scratches[name],
+                        paths.shown(scratches[name])) for name in names}
+        with tqdm(total=len(names), unit="notebook", desc="notebooks", disable=None) as bar:  # no bar off a terminal
+            errors = _execute_all(calls, workers, bar)
+            bar.set_postfix_str("")
+        failures = [error for error in errors.values() if error]
+        if failures:
+            raise PipelineError("; ".join(failures) + "; nothing was published: notebooks/, figures/ and results/ "
+                                "are as they were")
+        _publish(staging, root)
+    except KeyboardInterrupt as interrupt:
+        partial = sorted(name for name, scratch in scratches.items()
+                         if scratch.is_file() and scratch.stat().st_mtime >= started)
+        left = (f"the partly executed {', '.join(partial)} {'is' if len(partial) == 1 else 'are'} in "
+                f"{paths.shown(failed)}/" if partial else "no notebook was left partly executed")
+        raise Interrupted(getattr(interrupt, "signum", signal.SIGINT),
+                          f"interrupted: nothing committed was changed (notebooks/, figures/ and results/ are as they "
+                          f"were); {left}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return names
 
 
@@ -187,9 +417,13 @@ def run(name: str, values: dict[str, object]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "parameters.yaml").write_text(yaml.safe_dump(values, sort_keys=True), encoding="utf-8")
     started = time.monotonic()
-    with _pool(1) as pool:
-        target = folder / f"{name}.ipynb"
-        error = pool.submit(_execute, name, target, folder, values, target).result()
+    target = folder / f"{name}.ipynb"
+    try:
+        error = _execute_all({name: (name, target, folder, values, target, paths.shown(target))}, 1)[name]
+    except KeyboardInterrupt as interrupt:
+        raise Interrupted(getattr(interrupt, "signum", signal.SIGINT),
+                          f"interrupted: nothing committed was changed; the partial run is in {paths.shown(folder)}/"
+                          ) from None
     if error is not None:
         raise PipelineError(error)
     print(f"{name}: executed in {time.monotonic() - started:.0f} s into {paths.shown(folder)}/")

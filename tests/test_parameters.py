@@ -76,3 +76,73 @@ def test_date_parameter_range_is_the_supply_chain_coded_range():
     from analysis import supplychain
     for name in ("regime_date", "revelations_date"):
         assert parameters.rule(name).dates == (supplychain.GDPR_FROM, supplychain.CODED_UNTIL)
+
+
+PLATFORMS = "platform,monthly_visits,registered\nA,1000,50\nB,2000,90\nC,4000,210\nD,8000,\n"
+
+
+def relative_to_root(path) -> str:
+    """``path`` spelled relative to the repository root, as the notebooks read path parameters."""
+    import os
+
+    from analysis import paths
+    return os.path.relpath(path, paths.ROOT)
+
+
+def test_csv_path_parameters_declare_the_columns_their_notebooks_read():
+    from analysis import traffic
+    assert parameters.rule("traffic_csv").csv_columns == tuple(traffic.SCHEMA)
+    assert parameters.rule("exercise_answers").csv_columns == ("id", "function")
+    assert parameters.rule("exercise_answers").describe() == "path to a CSV with columns id, function, or empty"
+
+
+def test_csv_path_parameters_accept_empty_text_and_a_good_file_relative_to_the_repository(tmp_path, monkeypatch):
+    platforms, answers = tmp_path / "platforms.csv", tmp_path / "answers.csv"
+    platforms.write_text(PLATFORMS, encoding="utf-8")
+    answers.write_text("id,function\nT001,preparation\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "..")  # relative to the repository root, not to the working directory
+    for name, path in (("traffic_csv", platforms), ("exercise_answers", answers)):
+        assert parameters.check(name, "") == ""
+        assert parameters.parse(name, str(path)) == str(path)
+        assert parameters.parse(name, relative_to_root(path)) == relative_to_root(path)
+    with pytest.raises(ParameterError, match=r"'exercise_answers' = 'answers.csv' names no file"):
+        parameters.check("exercise_answers", "answers.csv")  # in the working directory, not the repository
+
+
+@pytest.mark.parametrize("name", ["traffic_csv", "exercise_answers"])
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        (None, "names no file"),
+        ("directory", "is a directory, not a CSV file"),
+        (b"", "is an empty file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "is not a readable CSV file"),
+        (b"id;function\nT001;preparation\n", r"lacks column\(s\) \["),
+    ],
+)
+def test_csv_path_parameters_refuse_what_is_not_a_csv_with_their_columns(tmp_path, name, content, problem):
+    path = tmp_path / "given.csv"
+    if content == "directory":
+        path.mkdir()
+    elif content is not None:
+        path.write_bytes(content)
+    with pytest.raises(ParameterError, match=rf"^parameter '{name}' = '{path}' {problem}.* \(CSV of "):
+        parameters.parse(name, str(path))
+
+
+def test_answers_need_both_columns_and_at_least_one_row(tmp_path):
+    path = tmp_path / "answers.csv"
+    path.write_text("function\npreparation\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"lacks column\(s\) \['id'\]; its columns are \['function'\]"):
+        parameters.check("exercise_answers", str(path))
+    path.write_text("id,function\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="has a header but no rows"):
+        parameters.check("exercise_answers", str(path))
+
+
+def test_platform_csv_content_is_checked_by_the_traffic_reader(tmp_path):
+    path = tmp_path / "platforms.csv"
+    path.write_text("platform,monthly_visits,registered\nA,1000,50\nB,lots,90\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"^parameter 'traffic_csv' = '.*' is not usable: column 'monthly_visits' "
+                                             r"is not a finite number on line 3 \(CSV of real platforms"):
+        parameters.check("traffic_csv", str(path))

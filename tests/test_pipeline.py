@@ -115,6 +115,8 @@ def test_list_shows_parameters_defaults_and_rules(capsys):
         (["run", FRANCE, "-p", "very_active_share", "lots"], "error: parameter 'very_active_share' must be a number"),
         (["run", FRANCE, "-p", "multihoming_coefficient"], "error: argument -p/--parameter: expected 2 arguments"),
         (["fly"], "error: argument command: invalid choice: 'fly'"),
+        (["run", "03-global-online-workers", "-p", "traffic_csv", "/nonexistent.csv"],
+         "error: parameter 'traffic_csv' = '/nonexistent.csv' names no file"),
     ],
 )
 def test_command_line_errors_are_one_line_before_any_kernel(tmp_path, args, message):
@@ -140,3 +142,96 @@ def test_custom_run_writes_under_runs_with_different_circles(tmp_path):
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1 and "multihoming_coefficient = 1.83" in injected[0].source
     assert "start_time" not in executed.metadata["papermill"]
+
+
+GLOBAL = "03-global-online-workers"
+TYPOLOGY = "06-ai-labour-typology"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["run", GLOBAL, "-p", "traffic_csv", "/nonexistent.csv"],
+         "error: parameter 'traffic_csv' = '/nonexistent.csv' names no file (CSV of real platforms"),
+        (["run", GLOBAL, "-p", "traffic_csv", "data"],
+         "error: parameter 'traffic_csv' = 'data' is a directory, not a CSV file (CSV of real platforms"),
+        (["run", GLOBAL, "-p", "traffic_csv", "README.md"],
+         "error: parameter 'traffic_csv' = 'README.md' lacks column(s) ['platform', 'monthly_visits', 'registered']"),
+        (["run", GLOBAL, "-p", "traffic_csv", "{platforms}"],
+         "error: parameter 'traffic_csv' = '{platforms}' is not usable: column 'registered' is filled on lines 2, 3 "
+         "only: fitting a line and its error needs at least 3 platforms"),
+        (["run", GLOBAL, "-f", "{parameter_file}"],
+         "error: {parameter_file}: parameter 'traffic_csv' = '/nonexistent.csv' names no file"),
+        (["run", TYPOLOGY, "-p", "exercise_answers", "/nonexistent.csv"],
+         "error: parameter 'exercise_answers' = '/nonexistent.csv' names no file (CSV of a reader's answers"),
+        (["run", TYPOLOGY, "-p", "exercise_answers", "notebooks"],
+         "error: parameter 'exercise_answers' = 'notebooks' is a directory, not a CSV file"),
+        (["run", TYPOLOGY, "-p", "exercise_answers", "{platforms}"],
+         "error: parameter 'exercise_answers' = '{platforms}' lacks column(s) ['id', 'function']"),
+    ],
+)
+def test_bad_path_parameters_are_one_line_before_any_kernel(tmp_path, monkeypatch, capsys, args, message):
+    platforms, parameter_file = tmp_path / "platforms.csv", tmp_path / "mine.yaml"
+    platforms.write_text("platform,monthly_visits,registered\nA,1000,50\nB,2000,90\nC,4000,\n", encoding="utf-8")
+    parameter_file.write_text("traffic_csv: /nonexistent.csv\n", encoding="utf-8")
+    monkeypatch.setenv(paths.OUTPUT_ROOT_VARIABLE, str(tmp_path))
+    monkeypatch.setattr(pipeline, "_execute_all", lambda *a, **k: pytest.fail("a kernel was started"))
+    fill = {"platforms": platforms, "parameter_file": parameter_file}
+    assert cli.main([arg.format(**fill) for arg in args]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(message.format(**fill)), err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "runs").exists()  # refused before anything was executed
+
+
+def test_an_empty_path_parameter_keeps_the_default_behaviour():
+    values = pipeline.resolve_parameters(GLOBAL, [("traffic_csv", "")], [])
+    assert values["traffic_csv"] == ""
+    assert pipeline.resolve_parameters(TYPOLOGY, [("exercise_answers", "")], [])["exercise_answers"] == ""
+
+
+def fake_execute_all(failing: set[str], staging: list):
+    """Stands in for the notebooks' execution: each writes its notebook, a figure and a result row in the staging
+    folder (appended to ``staging``), as the kernels do; the notebooks in ``failing`` fail."""
+    def execute_all(calls, workers, bar=None):
+        errors = {}
+        for name, (_, target, output_root, _, _, shown) in calls.items():
+            staging.append(output_root)
+            (output_root / "figures").mkdir(parents=True, exist_ok=True)
+            (output_root / "figures" / f"{name}-new.png").write_bytes(b"png")
+            (output_root / "results").mkdir(exist_ok=True)
+            with open(output_root / "results" / "estimates.csv", "a", encoding="utf-8") as handle:
+                handle.write(f"{name}\n")
+            if name in failing:
+                errors[name] = f"{name}: cell [1] raised ValueError: no (failed notebook: {shown})"
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text("{}", encoding="utf-8")
+                errors[name] = None
+        return errors
+    return execute_all
+
+
+def test_a_failed_build_changes_nothing_in_place(tmp_path, monkeypatch):
+    monkeypatch.setenv(paths.OUTPUT_ROOT_VARIABLE, str(tmp_path))
+    staging = []
+    monkeypatch.setattr(pipeline, "_execute_all", fake_execute_all({FRANCE}, staging))
+    with pytest.raises(pipeline.PipelineError, match=rf"^{FRANCE}: cell \[1\] raised ValueError: no \(failed notebook: "
+                                                     r"runs/failed/.*\); nothing was published"):
+        pipeline.reproduce()
+    assert not any((tmp_path / folder).exists() for folder in ("notebooks", "figures", "results"))
+    assert staging and not staging[0].exists() and not staging[0].is_relative_to(paths.ROOT)
+
+
+def test_a_complete_build_is_published_whole(tmp_path, monkeypatch):
+    monkeypatch.setenv(paths.OUTPUT_ROOT_VARIABLE, str(tmp_path))
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "kept.png").write_bytes(b"old")
+    staging = []
+    monkeypatch.setattr(pipeline, "_execute_all", fake_execute_all(set(), staging))
+    names = pipeline.reproduce()
+    assert not staging[0].exists()
+    assert sorted(p.name for p in (tmp_path / "notebooks").iterdir()) == [f"{name}.ipynb" for name in names]
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == sorted(
+        [f"{name}-new.png" for name in names] + ["kept.png"])
+    assert (tmp_path / "results" / "estimates.csv").read_text(encoding="utf-8") == "".join(f"{n}\n" for n in names)
