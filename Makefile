@@ -41,7 +41,7 @@ reproduce: $(RUNTIME) ## execute every notebook (papermill), write figures/, res
 	$(BIN)/python -m analysis reproduce
 
 test: $(TESTING) ## the full test suite: unit tests, data checks, nbval on every notebook (installs the test extra)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 list: $(RUNTIME) ## the notebooks and their parameters with defaults
 	$(BIN)/python -m analysis list

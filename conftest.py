@@ -1,6 +1,7 @@
 """Test-session setup shared by the unit tests (tests/) and nbval (notebooks/).
 
-Generated output of everything the tests execute — notebooks re-run by nbval, results
+The suite runs in parallel processes (`make test`: pytest-xdist, one file per process at a
+time, so a notebook's cells stay in one kernel). Generated output of everything the tests execute — notebooks re-run by nbval, results
 recorded by unit tests — goes to a temporary output root, never over the committed
 figures/, results/ and notebooks. Notebook kernels run in batch mode: no interactive explorers.
 """
@@ -9,7 +10,12 @@ import os
 import shutil
 import tempfile
 
-from analysis import explorers, paths
+# One BLAS thread per process, set before numpy is imported here or in a kernel: the tests run in
+# parallel processes (pytest-xdist), and threads on top of them only contend for the cores.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # = pipeline.BLAS_THREAD_VARIABLES
+    os.environ.setdefault(_variable, "1")
+
+from analysis import explorers, paths  # noqa: E402
 
 
 def pytest_configure(config):
