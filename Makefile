@@ -8,7 +8,7 @@ UV_HOME := .uv
 UV := $(UV_HOME)/bin/uv
 # Every package comes from uv.lock, exactly (versions and hashes); the readers' runtime and the
 # test tooling (the `test` extra) are installed by separate stamps.
-SYNC := $(UV) sync --frozen --python $(PYTHON)
+SYNC := $(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 RUNTIME := $(VENV)/.runtime-installed
 TESTING := $(VENV)/.test-installed
 

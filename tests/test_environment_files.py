@@ -84,7 +84,7 @@ def test_makefile_installs_only_from_the_lock():
     assert installs == [
         "\t$(UV_HOME)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes "
         "-r requirements/uv.txt"]
-    assert "SYNC := $(UV) sync --frozen --python $(PYTHON)" in makefile
+    assert "SYNC := $(UV) sync --frozen --compile-bytecode --python $(PYTHON)" in makefile
     assert re.search(r"^\t\$\(SYNC\) --extra test$", makefile, re.M)  # make test: runtime + test tools
 
 

@@ -1,7 +1,7 @@
 """The site in a real browser: headless Chromium opens every page of `make site` over http.
 
-Builds the site into site/ (screenshots of every page go to site/screenshots/), serves it
-on 127.0.0.1 and checks what only a browser shows: pages load, every image decodes, no
+Builds the site into pytest's temporary folder (with a screenshot of every page in its
+screenshots/), never into the checkout, where parallel tests watch for writes; serves it on 127.0.0.1 and checks what only a browser shows: pages load, every image decodes, no
 error output, the index links every notebook. Requests leaving the local server (the lab
 template's MathJax and require.js from a CDN) are blocked, so the test needs no network.
 Skipped when Chromium is not installed (.ci/run installs Debian's package).
@@ -19,7 +19,6 @@ from playwright.sync_api import Page, sync_playwright
 from analysis import paths, pipeline, site
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS
 
-SITE = paths.ROOT / "site"
 NOTEBOOKS = pipeline.notebooks()
 ERROR_OUTPUT = '[data-mime-type="application/vnd.jupyter.stderr"]'  # how the lab template marks errors and stderr
 
@@ -35,12 +34,19 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def base_url():
-    """The committed notebooks, results and figures built into site/ and served over http."""
+def built_site(tmp_path_factory):
+    """The committed notebooks, results and figures built into a temporary site folder."""
+    folder = tmp_path_factory.mktemp("site")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(paths.OUTPUT_ROOT_VARIABLE, str(paths.ROOT))
-        site.build(SITE)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=SITE))
+        site.build(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def base_url(built_site):
+    """The built site served over http on 127.0.0.1."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=built_site))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
@@ -59,15 +65,15 @@ def page(base_url):
 
 
 @pytest.mark.parametrize("name", ["index", *NOTEBOOKS])
-def test_page_loads_with_every_image_and_no_error_output(page: Page, base_url: str, name: str):
+def test_page_loads_with_every_image_and_no_error_output(page: Page, base_url: str, built_site, name: str):
     response = page.goto(f"{base_url}{name}.html", wait_until="load")
     assert response is not None and response.status == 200
     broken = page.evaluate("Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt)")
     assert broken == []
     assert page.locator(ERROR_OUTPUT).count() == 0
     assert "Traceback" not in page.inner_text("body")
-    (SITE / "screenshots").mkdir(exist_ok=True)
-    page.screenshot(path=SITE / "screenshots" / f"{name}.png", full_page=True)
+    (built_site / "screenshots").mkdir(exist_ok=True)
+    page.screenshot(path=built_site / "screenshots" / f"{name}.png", full_page=True)
 
 
 def test_index_links_every_notebook_page_and_shows_every_figure(page: Page, base_url: str):
