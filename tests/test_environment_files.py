@@ -82,9 +82,9 @@ def test_makefile_installs_only_from_the_lock():
     makefile = (paths.ROOT / "Makefile").read_text(encoding="utf-8")
     installs = re.findall(r"^\t.*\b(?:pip install|uv sync|uv pip)\b.*$", makefile, re.M)
     assert installs == [
-        "\t$(UV_HOME)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes "
-        "-r requirements/uv.txt"]
-    assert "SYNC := $(UV) sync --frozen --compile-bytecode --python $(PYTHON)" in makefile
+        "\t$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-compile --upgrade --require-hashes "
+        "--target $(UV_HOME) -r requirements/uv.txt"]
+    assert "SYNC := $(UV) sync --frozen --python $(PYTHON)" in makefile
     assert re.search(r"^\t\$\(SYNC\) --extra test$", makefile, re.M)  # make test: runtime + test tools
 
 
