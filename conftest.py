@@ -15,13 +15,13 @@ import tempfile
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # = pipeline.BLAS_THREAD_VARIABLES
     os.environ.setdefault(_variable, "1")
 
-from analysis import explorers, paths  # noqa: E402
+from analysis import paths  # noqa: E402
 
 
 def pytest_configure(config):
     config._compendium_output_root = tempfile.mkdtemp(prefix="compendium-test-output-")
     os.environ[paths.OUTPUT_ROOT_VARIABLE] = config._compendium_output_root
-    os.environ[explorers.BATCH_VARIABLE] = "1"  # nbval's kernels: no reader, so the explorers build nothing
+    os.environ[paths.BATCH_VARIABLE] = "1"  # nbval's kernels: no reader, so the explorers build nothing
 
 
 def pytest_unconfigure(config):

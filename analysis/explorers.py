@@ -7,7 +7,7 @@ under the controls, never as a traceback.
 Explorers are for readers. In a batch run — papermill under ``make reproduce`` or
 ``python -m analysis run``, nbval under ``make test`` — nobody can move a slider, and widget
 messages without a front end once left a papermill execution hanging in CI; the pipeline and the
-test suite set :data:`BATCH_VARIABLE`, and each explorer then builds nothing and returns None, so
+test suite set :data:`analysis.paths.BATCH_VARIABLE`, and each explorer then builds nothing and returns None, so
 the cell has no output. The explorer cells are also tagged ``explorer`` and
 ``nbval-ignore-output``, and :func:`analysis.pipeline.strip_volatile_metadata` drops any widget
 output and widget state, so re-runs stay byte-identical. The static figures above each explorer
@@ -26,18 +26,17 @@ import pandas as pd
 from IPython.display import display
 from matplotlib.figure import Figure
 
-from analysis import capture, parameters, pay, uncertainty
+from analysis import capture, parameters, paths, pay, uncertainty
 
 TAG = "explorer"
-BATCH_VARIABLE = "COMPENDIUM_BATCH"  # non-empty: a batch run with no reader, so no widgets
 SPREAD_RANGE = (0.25, 3.0)
 
 
 def _for_readers(build: Callable[..., widgets.VBox]) -> Callable[..., widgets.VBox | None]:
-    """Build the explorer when a reader can use it; in a batch run (:data:`BATCH_VARIABLE` set) return None."""
+    """Build the explorer when a reader can use it; in a batch run (``paths.BATCH_VARIABLE`` set) return None."""
     @functools.wraps(build)
     def explorer(*args: object, **kwargs: object) -> widgets.VBox | None:
-        return None if os.environ.get(BATCH_VARIABLE) else build(*args, **kwargs)
+        return None if os.environ.get(paths.BATCH_VARIABLE) else build(*args, **kwargs)
     return explorer
 
 

@@ -14,11 +14,14 @@ import platform
 import re
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib.figure import Figure
 
-from analysis import paths, plotting
+from analysis import paths
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 NAME_PATTERN = re.compile(r"^\d{2}-[a-z0-9]+(-[a-z0-9]+)*$")
 COLOPHON_PACKAGES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn", "papermill")
@@ -32,6 +35,8 @@ def start(name: str) -> None:
     if not NAME_PATTERN.match(name) or not (paths.NOTEBOOKS / f"{name}.ipynb").is_file():
         raise ValueError(f"start('{name}'): no notebook notebooks/{name}.ipynb")
     _current = name
+    from analysis import plotting  # here, not above: results imports this module, and the pipeline results
+
     plotting.apply_theme()
 
 
@@ -44,6 +49,8 @@ def current() -> str:
 
 def save_figure(fig: Figure, name: str) -> str:
     """Save ``fig`` as ``figures/<notebook>-<name>.png`` (and ``.svg``); return the PNG path shown to readers."""
+    from analysis import plotting
+
     png, _ = plotting.save(fig, f"{current()}-{name}")
     return paths.shown(png)
 

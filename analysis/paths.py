@@ -3,7 +3,9 @@
 Generated output (figures, results, custom runs) goes under an *output root*:
 the repository itself by default, or the folder named by the environment
 variable ``COMPENDIUM_OUTPUT_ROOT``. Custom-parameter runs and the test suite set
-it so that they never overwrite the committed build products.
+it so that they never overwrite the committed build products. ``COMPENDIUM_BATCH`` marks a
+run with no reader. Both live here, in a module that imports nothing heavy, so that the
+command line and the pipeline can set them without loading the explorers.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ DATA_REGISTRY = DATA / "registry.yaml"
 README = ROOT / "README.md"
 
 OUTPUT_ROOT_VARIABLE = "COMPENDIUM_OUTPUT_ROOT"
+# Non-empty in a batch run (the pipeline, the test suite): no reader, so the explorers build no widgets.
+BATCH_VARIABLE = "COMPENDIUM_BATCH"
 
 
 def output_root() -> Path:

@@ -35,7 +35,7 @@ import papermill
 import yaml
 from tqdm import tqdm
 
-from analysis import explorers, parameters, paths, results
+from analysis import parameters, paths, results
 
 KERNEL = "python3"
 KEPT_PAPERMILL_METADATA = ("default_parameters", "parameters", "version")
@@ -174,7 +174,7 @@ def _execute(name: str, target: Path, output_root: Path, values: dict[str, objec
     ``shown_scratch``) for inspection.
     """
     os.environ[paths.OUTPUT_ROOT_VARIABLE] = str(output_root)
-    os.environ[explorers.BATCH_VARIABLE] = "1"  # no reader: the interactive explorers build nothing
+    os.environ[paths.BATCH_VARIABLE] = "1"  # no reader: the interactive explorers build nothing
     for variable in BLAS_THREAD_VARIABLES:  # notebooks run side by side: one BLAS thread each, no contention
         os.environ.setdefault(variable, "1")
     results.forget(name)

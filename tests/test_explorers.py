@@ -17,11 +17,11 @@ from analysis import capture, circles, data, explorers, funnel, parameters, path
 @pytest.fixture(autouse=True)
 def reader(monkeypatch):
     """These tests play the reader: explorers are built (the test session is otherwise a batch run)."""
-    monkeypatch.delenv(explorers.BATCH_VARIABLE, raising=False)
+    monkeypatch.delenv(paths.BATCH_VARIABLE, raising=False)
 
 
 def test_batch_runs_build_no_explorer(monkeypatch):
-    monkeypatch.setenv(explorers.BATCH_VARIABLE, "1")
+    monkeypatch.setenv(paths.BATCH_VARIABLE, "1")
     assert explorers.fair_pay(pay.Task(reward=1.0, median_minutes=10.0), floor=7.25, target=12.0) is None
 
 

@@ -13,7 +13,7 @@ import shutil
 import pytest
 from playwright.sync_api import sync_playwright
 
-from analysis import explorers, paths
+from analysis import paths
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, jupyter_lab
 
 NOTEBOOK = "08-fair-pay-in-research.ipynb"
@@ -34,7 +34,7 @@ def test_fair_pay_form_renders_and_recomputes_in_jupyterlab(tmp_path):
     root = tmp_path / "root"
     (root / "notebooks").mkdir(parents=True)
     shutil.copy(paths.NOTEBOOKS / NOTEBOOK, root / "notebooks" / NOTEBOOK)
-    environment = {paths.OUTPUT_ROOT_VARIABLE: str(tmp_path / "output"), explorers.BATCH_VARIABLE: ""}  # a reader
+    environment = {paths.OUTPUT_ROOT_VARIABLE: str(tmp_path / "output"), paths.BATCH_VARIABLE: ""}  # a reader
     with jupyter_lab(root, tmp_path / "lab", environment, options=("--expose-app-in-browser",)) as server, \
             sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
