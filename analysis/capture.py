@@ -517,7 +517,9 @@ def _glm(y: np.ndarray, columns: np.ndarray, offset: np.ndarray, start: np.ndarr
         mu = np.exp(np.clip(scaled @ beta + offset, -700, 700))
     params = np.full(full.shape[1], np.nan)
     params[kept] = beta / scale
-    deviance = float(2 * np.sum(special.xlogy(y, y) - special.xlogy(y, mu) - (y - mu)))
+    # Each cell's term is >= 0; rounding makes a saturated model's terms ±1e-14, whose sum would
+    # show as "-0.00" on one machine and "0.00" on another.
+    deviance = float(2 * np.sum(np.maximum(special.xlogy(y, y) - special.xlogy(y, mu) - (y - mu), 0)))
     return _Fit(params, mu, deviance, len(kept), problem, kept, scaled, scale, weights)
 
 

@@ -35,7 +35,7 @@ import papermill
 import yaml
 from tqdm import tqdm
 
-from analysis import parameters, paths, results
+from analysis import parameters, paths, rebuild, results
 
 KERNEL = "python3"
 KEPT_PAPERMILL_METADATA = ("default_parameters", "parameters", "version")
@@ -348,10 +348,25 @@ def _execute_all(calls: dict[str, tuple], workers: int, bar: tqdm | None = None)
     return errors
 
 
-def _publish(staging: Path, root: Path) -> None:
-    """Move every file of a complete build from ``staging`` to the same place under ``root``.
+def _replace(target: Path, data: bytes) -> None:
+    """Write ``data`` beside ``target``, then rename it over ``target``: never a half-written file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
 
-    SIGINT and SIGTERM are ignored meanwhile (a few milliseconds): a build is published whole.
+
+def _publish(staging: Path, root: Path) -> None:
+    """Put every file of a complete build from ``staging`` at the same place under ``root``.
+
+    A file that is the one already there, within the tolerance of floating-point noise
+    (:func:`analysis.rebuild.unchanged`), is left as it is, and a notebook keeps the figures it
+    embeds that are unchanged: a rebuild elsewhere leaves ``git status`` clean. Each file is
+    replaced atomically; SIGINT and SIGTERM are ignored meanwhile (a few milliseconds): a build
+    is published whole.
     """
     previous = {}
     if threading.current_thread() is threading.main_thread():
@@ -359,8 +374,8 @@ def _publish(staging: Path, root: Path) -> None:
     try:
         for source in sorted(path for path in staging.rglob("*") if path.is_file()):
             target = root / source.relative_to(staging)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(source, target)
+            if not rebuild.unchanged(source, target):
+                _replace(target, rebuild.rebuilt_bytes(source, target))
         if root == paths.ROOT:
             try:
                 results.update_readme(paths.README)
