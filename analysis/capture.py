@@ -52,6 +52,7 @@ TOLERANCE = 1e-8  # R's glm.control epsilon: |Δdeviance| / (|deviance| + 0.1)
 WARM_START_FLOOR = 3e-8  # Chao refits start from no fitted count below this (see _fit_design)
 INERT_EFFECT = 1e-6  # a heterogeneity term that changes no log(mu) of an observed cell by more has no effect
 ALIASING_TOLERANCE = 1e-7
+WELL_CONDITIONED = 1e-10  # reciprocal condition number of the information above which Cholesky inverts it
 DEFAULT_MAX_RATIO = 100.0
 
 Heterogeneity = str | Callable[[np.ndarray], np.ndarray] | None
@@ -291,6 +292,7 @@ class _Design:
     closed_form: str | None = None  # "Mb" or "Mbh": abundance has its own formula
     t: int = 0
     start: np.ndarray | None = None  # starting values (intercept first), if the default start is poor
+    knots: tuple[int, ...] | None = None  # frequencies, Chao: where each hinge bends (j - 1); see _Hinges
 
 
 def _split_model(model: str, heterogeneity: Heterogeneity) -> tuple[str, Heterogeneity]:
@@ -346,6 +348,8 @@ def _frequency_design(data: Frequencies, model: str, t0: int | None, heterogenei
     design = _with_heterogeneity(_Design(model, y, k[:, None].astype(float), ["beta"], offset, data.n, t=t0),
                                  k, kind, t0)
     design.start = _binomial_start(data, design.columns.shape[1])
+    if design.chao and t0 >= 3:  # k and hinges eta_j = max(k - j + 1, 0), bending at k = j - 1 (j = 3…t0)
+        design.knots = tuple(range(2, t0))
     return design
 
 
@@ -385,9 +389,15 @@ class _Fit:
     @functools.cached_property
     def cov(self) -> np.ndarray:
         """Inverse Fisher information of the kept columns at the last weights (R's ``cov.unscaled``),
-        computed when first needed."""
+        computed when first needed: by Cholesky (as R's chol2inv) where the information is well
+        conditioned, else by a pseudo-inverse, which sets aside the directions it does not identify."""
         information = self.x.T @ (self.weights[:, None] * self.x)
-        return np.linalg.pinv(information) / np.outer(self.scale, self.scale)
+        factor, info = lapack.dpotrf(information, lower=False)
+        if info == 0 and lapack.dpocon(factor, np.abs(information).sum(axis=0).max())[0] > WELL_CONDITIONED:
+            inverse = lapack.dpotrs(factor, np.eye(len(information)), lower=False)[0]
+        else:
+            inverse = np.linalg.pinv(information)
+        return inverse / np.outer(self.scale, self.scale)
 
 
 def _independent_columns(matrix: np.ndarray) -> list[int]:
@@ -396,12 +406,20 @@ def _independent_columns(matrix: np.ndarray) -> list[int]:
     Gram-Schmidt (twice, for stability): a column whose remainder after projecting on the
     kept ones is below 1e-7 of its norm is aliased. The remainders are the diagonal of R in
     matrix = QR, so one QR shows at once when no column is (with a margin of 2: near the
-    tolerance, Gram-Schmidt decides).
+    tolerance, Gram-Schmidt decides). Memoised on the matrix's bytes: a design does not depend
+    on the counts, and the same designs come back (the standard models, a model search's formulas).
     """
+    return list(_independent_columns_of(matrix.shape, np.ascontiguousarray(matrix, dtype=float).tobytes()))
+
+
+@functools.lru_cache(maxsize=512)
+def _independent_columns_of(shape: tuple[int, int], values: bytes) -> tuple[int, ...]:
+    """:func:`_independent_columns` of the matrix with these shape and bytes."""
+    matrix = np.frombuffer(values).reshape(shape)
     norms = np.linalg.norm(matrix, axis=0)
     if matrix.shape[0] >= matrix.shape[1] and np.all(
-            np.abs(np.diag(np.linalg.qr(matrix, mode="r"))) > 2 * ALIASING_TOLERANCE * norms):
-        return list(range(matrix.shape[1]))
+            np.abs(np.diag(lapack.dgeqrf(matrix)[0])) > 2 * ALIASING_TOLERANCE * norms):
+        return tuple(range(matrix.shape[1]))
     kept: list[int] = []
     basis = np.empty(matrix.shape)
     for j in range(matrix.shape[1]):
@@ -417,9 +435,10 @@ def _independent_columns(matrix: np.ndarray) -> list[int]:
             continue
         basis[:, len(kept)] = remainder / size
         kept.append(j)
-    return kept
+    return tuple(kept)
 
 
+@functools.lru_cache(maxsize=64)
 def _least_squares(shape: tuple[int, int]) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     """A solver of argmin |a·x - b| for matrices ``a`` of this shape, by QR with column pivoting
     (LAPACK dgelsy); where ``a`` is rank-deficient to within eps·max(m, n), as numpy's lstsq
@@ -436,85 +455,165 @@ def _least_squares(shape: tuple[int, int]) -> Callable[[np.ndarray, np.ndarray],
     return solve
 
 
-def _irls(y: np.ndarray, x: np.ndarray, offset: np.ndarray,
+def clear_design_caches() -> None:
+    """Forget what was memoised about designs (independent columns, least-squares workspaces), so
+    that the next fit pays what a first fit pays (the benchmarks time it so)."""
+    _independent_columns_of.cache_clear()
+    _least_squares.cache_clear()
+
+
+class _Columns:
+    """Weighted least squares on the (scaled, Fortran-ordered) columns themselves (LAPACK dgelsy)."""
+
+    def __init__(self, x: np.ndarray):
+        self.x, self._solve = x, _least_squares(x.shape)
+
+    def fit(self, weights: np.ndarray, target: np.ndarray) -> np.ndarray:
+        root = np.sqrt(weights)
+        return self._solve(self.x * root[:, None], target * root)
+
+    def predict(self, coefficients: np.ndarray) -> np.ndarray:
+        return self.x @ coefficients
+
+    def columns(self, coefficients: np.ndarray) -> np.ndarray:
+        return coefficients
+
+
+class _Hinges:
+    """Weighted least squares for an intercept, k and Chao's hinges max(k - knot, 0), in another basis.
+
+    Those columns span the continuous functions of k that are linear between the knots. The
+    same space has a basis of "hat" functions, one per node (the smallest k, the knots, the
+    largest k), each row touching at most two of them: the normal equations are tridiagonal and
+    are solved in O(rows) (LAPACK dptsv), where the hinges, nearly collinear, need a QR of the
+    whole matrix. The fit is the same; :meth:`columns` gives the coefficients of the columns
+    (intercept, k, hinges; each times its ``scale``) from the values at the nodes.
+    """
+
+    def __init__(self, k: np.ndarray, knots: tuple[int, ...], scale: np.ndarray):
+        self.nodes = np.unique(np.concatenate([[k.min(), k.max()], knots])).astype(float)
+        self.hinges = np.searchsorted(self.nodes, knots)  # node of each hinge column, in column order
+        self.left = np.minimum(np.searchsorted(self.nodes, k, side="right") - 1, len(self.nodes) - 2)
+        self.right_share = (k - self.nodes[self.left]) / np.diff(self.nodes)[self.left]
+        self.left_share = 1 - self.right_share
+        self.scale = scale
+
+    def _sums(self, values: np.ndarray) -> np.ndarray:
+        size = len(self.nodes)
+        return (np.bincount(self.left, values * self.left_share, size)
+                + np.bincount(self.left + 1, values * self.right_share, size))
+
+    def fit(self, weights: np.ndarray, target: np.ndarray) -> np.ndarray:
+        size = len(self.nodes)
+        diagonal = (np.bincount(self.left, weights * self.left_share**2, size)
+                    + np.bincount(self.left + 1, weights * self.right_share**2, size))
+        off = np.bincount(self.left, weights * self.left_share * self.right_share, size - 1)
+        *_, values, info = lapack.dptsv(diagonal, off, self._sums(weights * target))
+        if info != 0:
+            raise np.linalg.LinAlgError(f"the tridiagonal normal equations are not positive definite (dptsv info {info})")
+        return values
+
+    def predict(self, values: np.ndarray) -> np.ndarray:
+        return self.left_share * values[self.left] + self.right_share * values[self.left + 1]
+
+    def columns(self, values: np.ndarray) -> np.ndarray:
+        slopes = np.diff(values) / np.diff(self.nodes)
+        bends = np.diff(slopes)  # at nodes 1 … last-1, the knots
+        unscaled = np.concatenate([[values[0] - slopes[0] * self.nodes[0], slopes[0]], bends[self.hinges - 1]])
+        return unscaled * self.scale
+
+
+def _irls(y: np.ndarray, basis: _Columns | _Hinges, offset: np.ndarray,
           start: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, str]:
     """Poisson log-linear maximum likelihood by iteratively reweighted least squares, as R's glm.fit.
 
-    Starts by regressing log(mu) on the columns ``x`` (Fortran-ordered, as LAPACK reads them)
-    with weights mu, for mu = y + 0.1 as R does or the fitted values ``start``; halves a step
+    Starts by regressing log(mu) on the columns of ``basis`` with weights mu, for mu = y + 0.1
+    as R does or the fitted values ``start``; halves a step
     while it raises the deviance or makes it infinite (a linear predictor above 700; R halves
     only the latter, and overshoots from fitted counts of e^100 and more); stops when
-    |Δdeviance| / (|deviance| + 0.1) < 1e-8. Returns the coefficients, the weights of the last
-    least-squares step (R's covariance uses them) and why the iterations failed ("" if they did not).
+    |Δdeviance| / (|deviance| + 0.1) < 1e-8. Returns the coefficients (in the basis), the weights
+    of the last least-squares step (R's covariance uses them) and why the iterations failed ("" if
+    they did not).
     """
-    y_log_y = special.xlogy(y, y)
-    solve = _least_squares(x.shape)
+    constant = float((special.xlogy(y, y) - y).sum())
+    shifted = bool(offset.any())
 
-    def deviance(eta: np.ndarray) -> tuple[float, np.ndarray]:
+    def deviance(linear: np.ndarray) -> tuple[float, np.ndarray]:
         """The deviance (infinite once a linear predictor reaches 700) and the fitted values."""
-        eta = np.clip(eta, -700, 700)
+        eta = linear + offset if shifted else linear
+        if eta.max() >= 700:
+            return math.inf, np.exp(np.minimum(np.maximum(eta, -700), 700))
+        if eta.min() < -700:
+            eta = np.maximum(eta, -700)
         mu = np.exp(eta)
-        return (math.inf if eta.max() == 700 else float(2 * np.sum(y_log_y - y * eta - y + mu))), mu
+        return 2 * (constant - float(y @ eta) + float(mu.sum())), mu
 
     mu = y + 0.1 if start is None else start
-    root = np.sqrt(mu)
-    beta = solve(x * root[:, None], (np.log(mu) - offset) * root)
-    eta = x @ beta + offset
-    old, mu = deviance(eta)
+    beta = basis.fit(mu, np.log(mu) - offset if shifted else np.log(mu))
+    linear = basis.predict(beta)
+    old, mu = deviance(linear)
     for _ in range(MAX_ITERATIONS):
         weights = mu
-        working = eta - offset + (y - mu) / mu
-        if not np.all(np.isfinite(working)):
+        working = linear + (y - mu) / mu
+        if not np.isfinite(working).all():
             return beta, weights, "the iterations reached non-finite values"
-        root = np.sqrt(weights)
-        proposal = solve(x * root[:, None], working * root)
+        proposal = basis.fit(weights, working)
         for _halving in range(30):
-            eta_new = x @ proposal + offset
-            new, mu_new = deviance(eta_new)
+            linear_new = basis.predict(proposal)
+            new, mu_new = deviance(linear_new)
             if (new - old) / (abs(new) + 0.1) < TOLERANCE:
                 break
             proposal = (proposal + beta) / 2
         else:
             return beta, weights, "the iterations stalled: no step lowered the deviance"
         converged = abs(new - old) / (abs(new) + 0.1) < TOLERANCE
-        beta, eta, mu, old = proposal, eta_new, mu_new, new
+        beta, linear, mu, old = proposal, linear_new, mu_new, new
         if converged:
             return beta, weights, ""
     return beta, weights, f"did not converge in {MAX_ITERATIONS} iterations"
 
 
 def _glm(y: np.ndarray, columns: np.ndarray, offset: np.ndarray, start: np.ndarray | None = None,
-         fallback: np.ndarray | None = None, kept: list[int] | None = None) -> _Fit:
+         fallback: np.ndarray | None = None, kept: list[int] | None = None,
+         knots: tuple[int, ...] | None = None) -> _Fit:
     """Poisson GLM with log link and intercept; aliased columns are dropped (their coefficient is NaN).
 
     The iterations start from the fitted values ``start`` if given, else from R's default; if
     they fail, they are run again from R's default, then from the coefficients ``fallback``
     (intercept first). ``kept``, the columns known to be independent, skips the aliasing
     check. Each column is divided by a power of two near its largest value (exactly), so that
-    a term such as 2^k - 1 does not swamp the others. The covariance is the inverse Fisher
-    information at the last iteration's weights, as R's ``summary.glm`` (``cov.unscaled``).
+    a term such as 2^k - 1 does not swamp the others. With ``knots`` (the columns are k and Chao
+    hinges bending there) the least squares are solved in a banded basis (:class:`_Hinges`). The
+    covariance is the inverse Fisher information at the last iteration's weights, as R's
+    ``summary.glm`` (``cov.unscaled``).
     """
-    full = np.column_stack([np.ones(len(y)), columns])
-    if not np.all(np.isfinite(full)):
+    full = np.empty((len(y), columns.shape[1] + 1))
+    full[:, 0], full[:, 1:] = 1.0, columns
+    if not np.isfinite(full).all():
         raise ValueError("the design has non-finite values (a heterogeneity term overflows)")
     kept = _independent_columns(full) if kept is None else kept
-    x = full[:, kept]
+    every = len(kept) == full.shape[1]
+    x = full if every else full[:, kept]
     scale = 2.0 ** np.round(np.log2(np.abs(x).max(axis=0)))
-    scaled = np.asfortranarray(x / scale)
+    scaled = np.divide(x, scale, out=np.empty(x.shape, order="F"))
+    basis = _Hinges(columns[:, 0], knots, scale) if knots is not None and every else _Columns(scaled)
+    starts: list[Callable[[], np.ndarray | None]] = [lambda: None]
+    if start is not None:
+        starts.insert(0, lambda: start)
+    if fallback is not None and not np.isnan(fallback[kept]).any():
+        starts.append(lambda: np.exp(np.minimum(np.maximum(x @ fallback[kept] + offset, -700), 700)))
     with np.errstate(all="ignore"):
-        starts = [None] if start is None else [start, None]
-        if fallback is not None and not np.isnan(fallback[kept]).any():
-            starts.append(np.exp(np.clip(x @ fallback[kept] + offset, -700, 700)))
         for number, begin in enumerate(starts, 1):
             try:
-                beta, weights, problem = _irls(y, scaled, offset, begin)
+                coefficients, weights, problem = _irls(y, basis, offset, begin())
+                beta = basis.columns(coefficients)
             except np.linalg.LinAlgError:
                 if number == len(starts):
                     raise
                 continue
             if not problem:
                 break
-        mu = np.exp(np.clip(scaled @ beta + offset, -700, 700))
+        mu = np.exp(np.minimum(np.maximum(scaled @ beta + offset, -700), 700))
     params = np.full(full.shape[1], np.nan)
     params[kept] = beta / scale
     # Each cell's term is >= 0; rounding makes a saturated model's terms ±1e-14, whose sum would
@@ -533,7 +632,7 @@ def _fit_design(design: _Design, neg: bool = True) -> tuple[_Fit, _Design]:
     drop. The final model is fitted once more from R's default start, so that the fit reported
     does not depend on the path that led to it.
     """
-    fit = _glm(design.y, design.columns, design.offset, fallback=design.start)
+    fit = _glm(design.y, design.columns, design.offset, fallback=design.start, knots=design.knots)
     dropped = False
     while neg and design.chao and design.heterogeneity:
         etas = fit.params[-design.heterogeneity:]
@@ -543,25 +642,27 @@ def _fit_design(design: _Design, neg: bool = True) -> tuple[_Fit, _Design]:
         drop = design.columns.shape[1] - design.heterogeneity + negative[0]
         design = replace(design, columns=np.delete(design.columns, drop, axis=1),
                          names=design.names[:drop] + design.names[drop + 1:], heterogeneity=design.heterogeneity - 1,
-                         start=None if design.start is None else np.delete(design.start, 1 + drop))
+                         start=None if design.start is None else np.delete(design.start, 1 + drop),
+                         knots=None if design.knots is None else design.knots[:negative[0]] + design.knots[negative[0] + 1:])
         kept = list(range(fit.rank - 1)) if fit.rank == len(fit.params) else None
         warm = np.maximum(fit.fitted, WARM_START_FLOOR)
-        fit = _glm(design.y, design.columns, design.offset, warm, design.start, kept)
+        fit = _glm(design.y, design.columns, design.offset, warm, design.start, kept, design.knots)
         dropped = True
     if dropped:
-        fit = _glm(design.y, design.columns, design.offset, fallback=design.start, kept=fit.kept)
+        fit = _glm(design.y, design.columns, design.offset, fallback=design.start, kept=fit.kept, knots=design.knots)
     return fit, design
 
 
 def _abundance(fit: _Fit, design: _Design) -> tuple[float, float]:
     """N and its standard error: n + exp(intercept), or the closed forms of Mb and Mbh (Rcapture)."""
     b = fit.params
+    if design.closed_form is None:  # the intercept is always kept, first
+        unseen = math.exp(b[0]) if b[0] < 700 else math.inf
+        with np.errstate(all="ignore"):
+            return design.n + unseen, math.sqrt(unseen + unseen**2 * fit.cov[0, 0])
     kept_cov = np.full((len(b), len(b)), np.nan)
     kept_cov[np.ix_(fit.kept, fit.kept)] = fit.cov
     with np.errstate(all="ignore"):
-        if design.closed_form is None:
-            unseen = math.exp(b[0]) if b[0] < 700 else math.inf
-            return design.n + unseen, math.sqrt(unseen + unseen**2 * kept_cov[0, 0])
         t = design.t
         e = np.exp(b)
         if design.closed_form == "Mb":
@@ -584,7 +685,8 @@ def _heterogeneity_effect(fit: _Fit, design: _Design) -> float:
     (infinite when there is no such term, or it is aliased)."""
     if design.heterogeneity == 0 or np.isnan(fit.params[-design.heterogeneity:]).all():
         return math.inf
-    effect = design.columns[:, -design.heterogeneity:] @ np.nan_to_num(fit.params[-design.heterogeneity:])
+    etas = fit.params[-design.heterogeneity:]
+    effect = design.columns[:, -design.heterogeneity:] @ np.where(np.isnan(etas), 0.0, etas)
     return float(np.abs(effect[design.y > 0]).max())
 
 
@@ -622,10 +724,12 @@ def _row(design: _Design, neg: bool, max_ratio: float) -> dict[str, object]:
 
 
 def _results(rows: dict[str, dict[str, object]]) -> pd.DataFrame:
-    table = pd.DataFrame.from_dict(rows, orient="index")[RESULT_COLUMNS]
-    table["df"] = table["df"].astype("Int64")
-    table["fit_ok"] = table["fit_ok"].astype(bool)
-    return table.rename_axis("model")
+    """The rows as a table, column by column (a tenth of the time of building it row by row)."""
+    column = {name: [row[name] for row in rows.values()] for name in RESULT_COLUMNS}
+    table = {name: np.array(column[name], dtype=float) for name in ("abundance", "stderr", "deviance", "AIC", "BIC")}
+    table["df"] = pd.array(column["df"], dtype="Int64")
+    table["fit_ok"], table["note"] = np.array(column["fit_ok"], dtype=bool), column["note"]
+    return pd.DataFrame(table, index=pd.Index(list(rows), name="model"))[RESULT_COLUMNS]
 
 
 def closed_models(data: Histories | Frequencies, *, t0: int | None = None, neg: bool = True,
