@@ -50,6 +50,7 @@ class Dataset:
     used_by: tuple[str, ...]
     columns: tuple[Column, ...]
     separator: str = ","
+    made_by: str | None = None  # the script that wrote the file (e.g. reference values from R), if it is in data/
 
     @property
     def path(self) -> Path:
@@ -121,6 +122,7 @@ def _registry(file: str, _mtime_ns: int, _size: int) -> dict[str, Dataset]:
             used_by=tuple(entry["used_by"]),
             columns=tuple(_parse_column(name, col, spec) for col, spec in entry["columns"].items()),
             separator=entry.get("separator", ","),
+            made_by=entry.get("made_by"),
         )
     return datasets
 
@@ -227,9 +229,11 @@ def unregistered_files() -> list[str]:
 
     Documentation is not data and is not listed: the registry and index themselves
     (``data/registry.yaml``, ``data/README.md``), each folder's ``PROVENANCE.md`` and a
-    producer's codebook shipped with the data (a file whose name contains ``codebook``).
+    producer's codebook shipped with the data (a file whose name contains ``codebook``). The
+    script an entry names as ``made_by`` is registered with it.
     """
     registered = {entry.file for entry in registry().values()}
+    registered |= {entry.made_by for entry in registry().values() if entry.made_by}
     index_files = {paths.DATA_REGISTRY.name, "README.md"}
     found = []
     for path in sorted(paths.DATA.rglob("*")):
@@ -251,5 +255,7 @@ def check_all() -> list[str]:
             problems.append(str(error))
         if not (entry.path.parent / "PROVENANCE.md").is_file():
             problems.append(f"{entry.file}: no PROVENANCE.md beside it")
+        if entry.made_by and not (paths.ROOT / entry.made_by).is_file():
+            problems.append(f"{entry.file}: the script that made it, {entry.made_by}, is missing")
     problems += [f"{file}: data file not in data/registry.yaml" for file in unregistered_files()]
     return problems

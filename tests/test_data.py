@@ -157,6 +157,13 @@ def test_check_all_finds_unregistered_files_and_missing_provenance(data_copy):
     assert len(problems) == 3
 
 
+def test_the_script_that_made_a_file_is_registered_with_it_and_must_exist(data_copy):
+    assert data.check_all() == []  # data/reference/rcapture/closedp.R is not an unregistered file
+    (data_copy / "reference" / "rcapture" / "closedp.R").unlink()
+    assert data.check_all() == ["data/reference/rcapture/closedp.csv: the script that made it, "
+                                "data/reference/rcapture/closedp.R, is missing"]
+
+
 def test_check_data_command(data_copy, capsys):
     assert cli.main(["check-data"]) == 0
     assert f"{len(data.registry())} datasets verified" in capsys.readouterr().out
