@@ -22,7 +22,7 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-11s %s\n", $$1, $$2}'
 
 $(UV): requirements/uv.txt  # uv's wheel into .uv/ (no virtual environment needed for one binary)
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-compile --upgrade --require-hashes --target $(UV_HOME) -r requirements/uv.txt
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-compile --upgrade --require-hashes --target $(UV_HOME) -r requirements/uv.txt
 	@touch $@
 
 $(RUNTIME): $(UV) pyproject.toml uv.lock

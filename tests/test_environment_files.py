@@ -82,8 +82,8 @@ def test_makefile_installs_only_from_the_lock():
     makefile = (paths.ROOT / "Makefile").read_text(encoding="utf-8")
     installs = re.findall(r"^\t.*\b(?:pip install|uv sync|uv pip)\b.*$", makefile, re.M)
     assert installs == [
-        "\t$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-compile --upgrade --require-hashes "
-        "--target $(UV_HOME) -r requirements/uv.txt"]
+        "\t$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-compile --upgrade "
+        "--require-hashes --target $(UV_HOME) -r requirements/uv.txt"]
     assert "SYNC := $(UV) sync --frozen --python $(PYTHON)" in makefile
     assert re.search(r"^\t\$\(SYNC\) --extra test$", makefile, re.M)  # make test: runtime + test tools
 
