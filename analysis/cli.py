@@ -16,8 +16,7 @@ import threading
 from pathlib import Path
 
 from analysis import paths
-
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+from analysis.stopping import STOP_SIGNALS, StopHandler
 
 
 class _Stopped(KeyboardInterrupt):
@@ -26,10 +25,6 @@ class _Stopped(KeyboardInterrupt):
     def __init__(self, signum: int):
         super().__init__("interrupted: nothing committed was changed")
         self.signum = signum
-
-
-def _stop(signum: int, frame: object) -> None:
-    raise _Stopped(signum)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -86,8 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = {signum: signal.signal(signum, _stop) for signum in STOP_SIGNALS} if in_main_thread else {}
+    stop = StopHandler(_Stopped)
+    previous = {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS} if in_main_thread else {}
     try:
+        with stop.deferred():  # an exception inside a C extension's import would become an ImportError
+            _import_commands()
         return _command(args)
     except KeyboardInterrupt as interrupt:  # pipeline.Interrupted says what was left where
         for signum in STOP_SIGNALS if in_main_thread else ():
@@ -101,8 +99,13 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signum, handler)
 
 
+def _import_commands() -> None:
+    """Import the modules the commands need, which takes seconds (pandas, papermill, nbconvert)."""
+    import analysis.data, analysis.parameters, analysis.pipeline, analysis.site  # noqa: E401, F401
+
+
 def _command(args: argparse.Namespace) -> int:
-    from analysis import data, parameters, pipeline, site
+    from analysis import data, parameters, pipeline, site  # imported already, by _import_commands
 
     try:
         if args.command == "list":

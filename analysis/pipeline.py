@@ -36,13 +36,13 @@ import yaml
 from tqdm import tqdm
 
 from analysis import parameters, paths, rebuild, results
+from analysis.stopping import STOP_SIGNALS, StopHandler
 
 KERNEL = "python3"
 KEPT_PAPERMILL_METADATA = ("default_parameters", "parameters", "version")
 VOLATILE_CELL_METADATA = ("papermill", "execution")
 CELL_TIMEOUT = 600  # seconds: a cell still running after this fails the run instead of hanging it
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"  # an ipywidgets display: holds a random model id
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # Ctrl-C, and `kill`'s default
 BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -62,25 +62,6 @@ class Interrupted(KeyboardInterrupt):
         super().__init__(message)
         self.signum = signum
         self.status = 128 + signum
-
-
-class _StopHandler:
-    """The parent's handler of SIGINT and SIGTERM: raises :class:`Interrupted`, except while workers start.
-
-    Meanwhile it only records the signal, raised once they have started: an exception in
-    the middle of starting a worker would leave it out of the pool, unseen and never ended.
-    (Blocking the signals in the main thread is not enough: another thread, e.g. a BLAS
-    thread, may receive one, and Python runs the handler in the main thread all the same.)
-    """
-
-    def __init__(self):
-        self.deferring = False
-        self.received: int | None = None
-
-    def __call__(self, signum: int, frame: object) -> None:
-        if not self.deferring:
-            raise Interrupted(signum)
-        self.received = self.received or signum
 
 
 def _ignore(signum: int, frame: object) -> None:
@@ -301,7 +282,7 @@ def _execute_all(calls: dict[str, tuple], workers: int, bar: tqdm | None = None)
     (:func:`_end_workers`) and :class:`Interrupted` is raised; the previous handlers are back.
     """
     in_main_thread = threading.current_thread() is threading.main_thread()
-    handler = _StopHandler()
+    handler = StopHandler(Interrupted)  # deferred while the workers start: one left out of the pool is never ended
     previous = {signum: signal.signal(signum, handler) for signum in STOP_SIGNALS} if in_main_thread else {}
     blocks = hasattr(signal, "pthread_sigmask")
     errors: dict[str, str | None] = {}
@@ -309,18 +290,15 @@ def _execute_all(calls: dict[str, tuple], workers: int, bar: tqdm | None = None)
     try:
         if blocks:  # multiprocessing's resource tracker unblocks both signals once it has started it: start it first
             resource_tracker.ensure_running()
-        handler.deferring = True
-        mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS) if blocks else None
-        try:  # spawned with the signals blocked, the workers (and the pool's threads) inherit the mask
-            pool = futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                               initializer=_worker_started)
-            pending = {pool.submit(_execute, *arguments): name for name, arguments in calls.items()}
-        finally:
-            if blocks:
-                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-            handler.deferring = False
-        if handler.received:
-            raise Interrupted(handler.received)
+        with handler.deferred():
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS) if blocks else None
+            try:  # spawned with the signals blocked, the workers (and the pool's threads) inherit the mask
+                pool = futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                                   initializer=_worker_started)
+                pending = {pool.submit(_execute, *arguments): name for name, arguments in calls.items()}
+            finally:
+                if blocks:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         while pending:
             if bar is not None:
                 bar.set_postfix_str("running: " + ", ".join(sorted(n for f, n in pending.items() if f.running())))
