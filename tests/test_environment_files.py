@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from analysis import paths
+from tests import helpers
 
 PIN = re.compile(r"^[A-Za-z0-9_.\-]+==[0-9][A-Za-z0-9.]*$")
 UV = paths.ROOT / ".uv" / "bin" / "uv"
@@ -98,7 +99,17 @@ def test_binder_installs_the_package_and_stops_on_error():
 
 def test_ci_runs_make_test():
     ci = (paths.ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "set -euo pipefail" in ci and re.search(r"^make test$", ci, re.M)
+    assert "set -euo pipefail" in ci and re.search(rf"^{helpers.BROWSER_REQUIRED_VARIABLE}=1 make test\b", ci, re.M)
+
+
+def test_without_chromium_the_browser_tests_are_skipped_except_where_required(monkeypatch):
+    monkeypatch.setattr(helpers, "CHROMIUM_COMMAND", "no-such-browser")
+    monkeypatch.delenv(helpers.BROWSER_REQUIRED_VARIABLE, raising=False)
+    with pytest.raises(pytest.skip.Exception, match="Chromium not installed"):
+        helpers.chromium()
+    monkeypatch.setenv(helpers.BROWSER_REQUIRED_VARIABLE, "1")  # as .ci/run sets it
+    with pytest.raises(pytest.fail.Exception, match="the browser tests must run here"):
+        helpers.chromium()
 
 
 def test_makefile_documents_every_target():

@@ -14,15 +14,12 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from analysis import paths
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, jupyter_lab
+from tests.helpers import CHROMIUM_ARGS, chromium, jupyter_lab
 
 NOTEBOOK = "08-fair-pay-in-research.ipynb"
 TIMEOUT_MS = 30_000
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium not installed (/usr/bin/chromium or chromium on PATH)"),
-]
+pytestmark = pytest.mark.browser
 
 
 def shown(locator) -> str:
@@ -31,13 +28,14 @@ def shown(locator) -> str:
 
 
 def test_fair_pay_form_renders_and_recomputes_in_jupyterlab(tmp_path):
+    executable = chromium()
     root = tmp_path / "root"
     (root / "notebooks").mkdir(parents=True)
     shutil.copy(paths.NOTEBOOKS / NOTEBOOK, root / "notebooks" / NOTEBOOK)
     environment = {paths.OUTPUT_ROOT_VARIABLE: str(tmp_path / "output"), paths.BATCH_VARIABLE: ""}  # a reader
     with jupyter_lab(root, tmp_path / "lab", environment, options=("--expose-app-in-browser",)) as server, \
             sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(TIMEOUT_MS)
         page.goto(f"{server.url}/lab/tree/notebooks/{NOTEBOOK}?token={server.token}")

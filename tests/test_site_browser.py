@@ -17,15 +17,12 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from analysis import paths, pipeline, site
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS
+from tests.helpers import CHROMIUM_ARGS, chromium
 
 NOTEBOOKS = pipeline.notebooks()
 ERROR_OUTPUT = '[data-mime-type="application/vnd.jupyter.stderr"]'  # how the lab template marks errors and stderr
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium not installed (/usr/bin/chromium or chromium on PATH)"),
-]
+pytestmark = pytest.mark.browser
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -54,10 +51,15 @@ def base_url(built_site):
 
 
 @pytest.fixture(scope="module")
-def page(base_url):
-    """A Chromium page that may only reach the local server."""
+def executable() -> str:
+    return chromium()
+
+
+@pytest.fixture(scope="module")
+def page(executable, base_url):
+    """A Chromium page that may only reach the local server (Chromium looked for first, before the site is built)."""
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url) else route.abort())
         yield page
