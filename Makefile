@@ -16,7 +16,7 @@ RUNTIME := $(VENV)/.runtime-installed
 TESTING := $(VENV)/.test-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help env lock reproduce test list check-data benchmark lab site clean
+.PHONY: help env lock reproduce verify test list check-data benchmark lab site clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-11s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ lock: $(UV) ## re-resolve uv.lock after editing pyproject.toml, and regenerate b
 
 reproduce: $(RUNTIME) ## execute every notebook (papermill), write figures/, results/ and the README results table
 	$(BIN)/python -m analysis reproduce
+
+verify: $(RUNTIME) ## rebuild into a scratch folder; compare every result, figure and notebook with the committed one
+	$(BIN)/python -m analysis verify
 
 test: $(TESTING) ## the full test suite: unit tests, data checks, nbval on every notebook (installs the test extra)
 	$(BIN)/python -m pytest -n auto --dist loadfile

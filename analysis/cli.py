@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis list | reproduce | run | check-data | site``.
+"""Command line: ``python -m analysis list | reproduce | verify | run | check-data | site``.
 
 Every error a user can cause (unknown notebook, unknown parameter, wrong type,
 out-of-range value, bad data) ends the command with one line on stderr naming
@@ -38,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("list", help="notebooks and their parameters with defaults")
     reproduce = commands.add_parser("reproduce", help="execute every notebook at its defaults, in place")
     reproduce.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: cores)")
+    verify = commands.add_parser("verify", help="rebuild into a scratch folder and compare every result, figure and "
+                                                "notebook with the committed one (changes nothing)")
+    verify.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: cores)")
     run = commands.add_parser("run", help="execute one notebook with custom parameters into runs/")
     run.add_argument("notebook", help="notebook name, e.g. 01-counting-france")
     run.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
@@ -58,6 +61,20 @@ def _list() -> None:
             rule = parameters.RULES.get(key)
             detail = f"{rule.describe()}: {rule.meaning}" if rule else "no rule declared"
             print(f"    {key} = {value!r}    [{detail}]")
+
+
+def _verify(jobs: int | None) -> int:
+    from analysis import pipeline, rebuild, results
+
+    comparisons = pipeline.verify(jobs)
+    width = max(len(c.item) for c in comparisons)
+    for c in comparisons:
+        print(f"{'same' if c.same else 'DIFFERS':7} {c.kind:8} {c.item:{width}}  {c.detail}")
+    differing = [c for c in comparisons if not c.same]
+    print(f"{len(comparisons) - len(differing)} of {len(comparisons)} outputs are the committed ones (results to "
+          f"{results.STORED_DIGITS} significant digits, figures within RMS {rebuild.FIGURE_TOLERANCE:g} of 255 levels)"
+          + (f"; {len(differing)} differ" if differing else ""))
+    return 1 if differing else 0
 
 
 def _check_data() -> int:
@@ -101,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _import_commands() -> None:
     """Import the modules the commands need, which takes seconds (pandas, papermill, nbconvert)."""
-    import analysis.data, analysis.parameters, analysis.pipeline, analysis.site  # noqa: E401, F401
+    import analysis.data, analysis.parameters, analysis.pipeline, analysis.site  # noqa: E401, F401  (rebuild, results with pipeline)
 
 
 def _command(args: argparse.Namespace) -> int:
@@ -112,6 +129,8 @@ def _command(args: argparse.Namespace) -> int:
             _list()
         elif args.command == "reproduce":
             pipeline.reproduce(args.jobs)
+        elif args.command == "verify":
+            return _verify(args.jobs)
         elif args.command == "run":
             name = pipeline.resolve(args.notebook)
             values = pipeline.resolve_parameters(name, [tuple(p) for p in args.parameter], args.parameter_file)

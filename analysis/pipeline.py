@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import concurrent.futures as futures
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -27,6 +28,7 @@ import signal
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from multiprocessing import resource_tracker
 from pathlib import Path
 
@@ -364,14 +366,15 @@ def _publish(staging: Path, root: Path) -> None:
             signal.signal(signum, handler)
 
 
-def reproduce(jobs: int | None = None) -> list[str]:
-    """Execute every notebook at its defaults, in parallel; return the notebooks built.
+@contextlib.contextmanager
+def _complete_build(jobs: int | None) -> Iterator[tuple[Path, list[str]]]:
+    """Execute every notebook at its defaults, in parallel, into a temporary folder; yield it and the
+    notebooks, once all have succeeded.
 
-    The notebooks execute into a temporary folder, outside the repository (so that the
-    paths they show are the same as in place): their figures and results go there, and a
-    failed notebook to ``runs/failed/``. Only when all have succeeded are the executed
-    notebooks (``notebooks/``), figures and results moved under the output root, and the
-    README's results table regenerated. A failure or an interruption changes nothing there.
+    The folder is outside the repository (so that the paths the notebooks show are the same as
+    in place) and is removed afterwards; a failed notebook goes to ``runs/failed/`` under the
+    output root. A failure raises :class:`PipelineError`, an interruption :class:`Interrupted`,
+    each saying that nothing committed was changed.
     """
     names = notebooks()
     root = paths.output_root()
@@ -390,7 +393,7 @@ def reproduce(jobs: int | None = None) -> list[str]:
         if failures:
             raise PipelineError("; ".join(failures) + "; nothing was published: notebooks/, figures/ and results/ "
                                 "are as they were")
-        _publish(staging, root)
+        yield staging, names
     except KeyboardInterrupt as interrupt:
         partial = sorted(name for name, scratch in scratches.items()
                          if scratch.is_file() and scratch.stat().st_mtime >= started)
@@ -401,7 +404,25 @@ def reproduce(jobs: int | None = None) -> list[str]:
                           f"were); {left}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def reproduce(jobs: int | None = None) -> list[str]:
+    """Execute every notebook at its defaults, in parallel; return the notebooks built.
+
+    Only when all have succeeded are the executed notebooks (``notebooks/``), figures and
+    results moved under the output root (:func:`_publish`), and the README's results table
+    regenerated. A failure or an interruption changes nothing there.
+    """
+    with _complete_build(jobs) as (staging, names):
+        _publish(staging, paths.output_root())
     return names
+
+
+def verify(jobs: int | None = None) -> list[rebuild.Comparison]:
+    """Execute every notebook at its defaults into a scratch folder and compare every result, figure
+    and notebook with the committed ones (:func:`analysis.rebuild.compare`); change nothing."""
+    with _complete_build(jobs) as (staging, _):
+        return rebuild.compare(staging, paths.ROOT)
 
 
 def run(name: str, values: dict[str, object]) -> Path:

@@ -9,14 +9,20 @@ one when the root-mean-square difference of their pixels, in levels of 0-255, is
 as small as one pixel of another colour exceeds it. Every other file must match byte for byte.
 
 :func:`unchanged` decides for one file and is what ``make reproduce`` uses to leave a committed
-file in place (with its notebook's embedded figures, :func:`with_committed_figures`); the test of
-the rebuild uses it to compare a whole build with the committed outputs.
+file in place (with its notebook's embedded figures, :func:`with_committed_figures`).
+:func:`compare` tells, per result, figure and notebook, whether a whole build is the committed one
+(``make verify``); a result matches when it is stored the same, to ``STORED_DIGITS``.
 """
 
 from __future__ import annotations
 
 import base64
+import csv
 import io
+import itertools
+import json
+import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -33,14 +39,21 @@ def _pixels(data: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=np.int16)
 
 
+def figure_rms(new: bytes, committed: bytes) -> float | None:
+    """Root-mean-square difference of two PNG images' pixels (levels of 0-255); None if they are
+    of other sizes or not images."""
+    if new == committed:
+        return 0.0
+    try:
+        return float(calculate_rms(_pixels(committed), _pixels(new)))
+    except (ImageComparisonFailure, OSError):
+        return None
+
+
 def same_figure(new: bytes, committed: bytes) -> bool:
     """Two PNG images of the same size whose pixels differ by at most ``FIGURE_TOLERANCE`` (RMS)."""
-    if new == committed:
-        return True
-    try:
-        return calculate_rms(_pixels(committed), _pixels(new)) <= FIGURE_TOLERANCE
-    except (ImageComparisonFailure, OSError):  # other sizes, or not an image
-        return False
+    rms = figure_rms(new, committed)
+    return rms is not None and rms <= FIGURE_TOLERANCE
 
 
 def with_committed_figures(new: nbformat.NotebookNode, committed: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -85,6 +98,86 @@ def unchanged(new: Path, committed: Path) -> bool:
     return rebuilt_bytes(new, committed) == committed.read_bytes()
 
 
-def differences(built: Path, committed: Path, relative: list[str]) -> list[str]:
-    """The files (paths relative to both roots) that differ between two builds beyond the tolerances."""
-    return [name for name in relative if not unchanged(built / name, committed / name)]
+
+RESULTS = "results/estimates.csv"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One output of a rebuild against the committed one: ``kind`` (result, figure or notebook), what it
+    is, whether it matches within the tolerance, and how it differs, in words."""
+
+    kind: str
+    item: str
+    same: bool
+    detail: str
+
+
+def _rows(path: Path) -> dict[tuple[str, str], dict[str, str]]:
+    if not path.is_file():
+        return {}
+    with open(path, newline="", encoding="utf-8") as handle:
+        return {(row["notebook"], row["key"]): row for row in csv.DictReader(handle)}
+
+
+def _relative(new: str, old: str) -> str:
+    try:
+        a, b = float(new), float(old)
+    except ValueError:
+        return f"{old!r} -> {new!r}"
+    scale = max(abs(a), abs(b))
+    return f"{old} -> {new} (relative {abs(a - b) / scale:.1e})" if scale and math.isfinite(scale) else f"{old} -> {new}"
+
+
+def _result_comparisons(built: Path, committed: Path) -> list[Comparison]:
+    new, old = _rows(built / RESULTS), _rows(committed / RESULTS)
+    found = []
+    for key in sorted(new.keys() | old.keys()):
+        item = f"{key[0]} {key[1]}"
+        if key not in new or key not in old:
+            found.append(Comparison("result", item, False, "not rebuilt" if key not in new else "not committed"))
+            continue
+        changed = [f"{column} {_relative(new[key][column], value)}" for column, value in old[key].items()
+                   if new[key].get(column) != value]
+        found.append(Comparison("result", item, not changed, "; ".join(changed) or f"{old[key]['value']} (same)"))
+    return found
+
+
+def _file_comparison(kind: str, name: str, built: Path, committed: Path) -> Comparison:
+    new, old = built / name, committed / name
+    if not new.is_file() or not old.is_file():
+        return Comparison(kind, name, False, "not rebuilt" if not new.is_file() else "not committed")
+    if kind == "figure" and new.suffix != ".png":  # SVG: text, compared byte for byte
+        same = new.read_bytes() == old.read_bytes()
+        return Comparison(kind, name, same, f"{'the same' if same else 'differs'}, byte for byte")
+    if kind == "figure":
+        rms = figure_rms(new.read_bytes(), old.read_bytes())
+        if rms is None:
+            return Comparison(kind, name, False, "another size, or not an image")
+        return Comparison(kind, name, rms <= FIGURE_TOLERANCE, f"RMS {rms:.3f} (tolerance {FIGURE_TOLERANCE:g})")
+    if unchanged(new, old):
+        return Comparison(kind, name, True, "the same, figures within tolerance")
+    cells = nbformat.reads(rebuilt_bytes(new, old).decode("utf-8"), as_version=4).cells
+    before = nbformat.reads(old.read_text(encoding="utf-8"), as_version=4).cells
+    differing = [number for number, (a, b) in enumerate(zip(cells, before)) if a != b]
+    if not differing:
+        return Comparison(kind, name, False, f"{len(cells)} cells, {len(before)} committed")
+    first = differing[0]
+    lines = [[line for line in json.dumps(cell, sort_keys=True, indent=0).splitlines() if not line.startswith(f'"{PNG}"')]
+             for cell in (before[first], cells[first])]
+    change = next((f"{_shortened(a)} -> {_shortened(b)}" for a, b in itertools.zip_longest(*lines, fillvalue="")
+                   if a != b), "a figure beyond the tolerance")
+    return Comparison(kind, name, False, f"{len(differing)} cell(s) differ; in cell {first}, {change}")
+
+
+def _shortened(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def compare(built: Path, committed: Path) -> list[Comparison]:
+    """Every result, figure and notebook of the build under ``built`` against those under ``committed``."""
+    comparisons = _result_comparisons(built, committed)
+    for kind, pattern in (("figure", "figures/*"), ("notebook", "notebooks/[0-9][0-9]-*.ipynb")):
+        names = {p.relative_to(root).as_posix() for root in (built, committed) for p in root.glob(pattern)}
+        comparisons += [_file_comparison(kind, name, built, committed) for name in sorted(names)]
+    return comparisons

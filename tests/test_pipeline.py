@@ -10,7 +10,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from analysis import cli, paths, pipeline
+from analysis import cli, paths, pipeline, rebuild
 
 FRANCE = "01-counting-france"
 
@@ -235,3 +235,17 @@ def test_a_complete_build_is_published_whole(tmp_path, monkeypatch):
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == sorted(
         [f"{name}-new.png" for name in names] + ["kept.png"])
     assert (tmp_path / "results" / "estimates.csv").read_text(encoding="utf-8") == "".join(f"{n}\n" for n in names)
+
+
+def test_verify_prints_one_line_per_output_and_fails_when_one_differs(monkeypatch, capsys):
+    found = [rebuild.Comparison("result", "01-counting-france france.fte_jobs", True, "4486.1 (same)"),
+             rebuild.Comparison("figure", "figures/01-counting-france-circles.png", False, "RMS 2.000 (tolerance 0.1)")]
+    monkeypatch.setattr(pipeline, "verify", lambda jobs: found)
+    assert cli.main(["verify"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["same", "result", "01-counting-france", "france.fte_jobs", "4486.1", "(same)"]
+    assert lines[1].split()[:3] == ["DIFFERS", "figure", "figures/01-counting-france-circles.png"]
+    assert lines[2] == ("1 of 2 outputs are the committed ones (results to 8 significant digits, figures within RMS "
+                        "0.1 of 255 levels); 1 differ")
+    monkeypatch.setattr(pipeline, "verify", lambda jobs: found[:1])
+    assert cli.main(["verify"]) == 0
