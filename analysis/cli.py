@@ -29,6 +29,8 @@ class _Stopped(KeyboardInterrupt):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line instead of usage + message
+        if message.startswith("argument -p/--parameter: expected 2 arguments"):
+            message += " (a value that starts with '-' and is not a number, e.g. -inf, reads as an option)"
         self.exit(2, f"error: {message} (see python -m analysis --help)\n")
 
 

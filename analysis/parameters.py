@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import importlib
 import math
+import re
+import reprlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,6 +24,37 @@ from analysis import paths
 
 
 KIND_WORDS = {float: "a number", int: "a whole number", bool: "true or false", str: "text"}
+# Plausible bounds for quantities that have no natural maximum: far beyond any real value, close
+# enough that a typo (1e308) is refused before a kernel overflows on it.
+MAX_PLATFORMS = 20.0  # mean platforms per worker (published coefficients: 1.27-1.83)
+MAX_ACCOUNTS = 1e11  # registrations, profiles or monthly visitors summed over platforms (10x world population)
+MAX_MONEY = 1e6  # a task's reward or an hourly pay, in any currency
+MINUTES_PER_WEEK = 10_080.0
+MAX_SEED = 2**63 - 1
+MAX_CSV_BYTES = 50_000_000  # a CSV named by a parameter (a reader's platforms or answers)
+
+
+# What the command line reads as a number: ASCII digits only (float() also takes "1_0" and
+# full-width digits), and no "inf" or "nan".
+NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring = 1000  # a path in full, a long text cut
+_SHOWN.maxother = _SHOWN.maxlong = 80
+_SHOWN.maxlist = _SHOWN.maxdict = 6
+_SHOWN.maxlevel = 2
+
+
+def shown(value: object) -> str:
+    """A value as an error message shows it: its repr, cut short (a value can be huge)."""
+    return _SHOWN.repr(value)
+
+
+def _g(number: float) -> str:
+    try:
+        return f"{number:g}"
+    except OverflowError:  # a whole number too large for a float
+        return shown(number)
 
 
 class ParameterError(ValueError):
@@ -34,6 +67,10 @@ class Rule:
     meaning: str
     minimum: float | None = None
     maximum: float | None = None
+    # for a quantity with no natural maximum: the largest value a user may give, far beyond any real
+    # one, so that a typo (1e308) is refused before a kernel overflows on it; not a bound of the
+    # quantity itself (an uncertainty distribution may go past it)
+    ceiling: float | None = None
     choices: tuple[str, ...] = ()
     dates: tuple[str, str] | None = None  # text that must be a date YYYY-MM-DD within (first, last)
     # text naming a CSV file with these columns, relative to the repository root (empty text: no file)
@@ -52,18 +89,19 @@ class Rule:
         bounds = []
         if self.minimum is not None:
             bounds.append(f">= {self.minimum:g}")
-        if self.maximum is not None:
-            bounds.append(f"<= {self.maximum:g}")
+        if self.maximum is not None or self.ceiling is not None:
+            bounds.append(f"<= {self.maximum if self.maximum is not None else self.ceiling:g}")
         return f"{self.kind.__name__}{' ' + ' and '.join(bounds) if bounds else ''}"
 
 
 RULES: dict[str, Rule] = {
     "multihoming_coefficient": Rule(
-        float, "mean number of platforms per worker; every worker uses at least one platform", 1.0
+        float, "mean number of platforms per worker; every worker uses at least one platform", 1.0, ceiling=MAX_PLATFORMS
     ),
-    "registrations_total": Rule(float, "registrations summed over platforms, before the multi-homing correction", 0.0),
+    "registrations_total": Rule(float, "registrations summed over platforms, before the multi-homing correction", 0.0,
+                                ceiling=MAX_ACCOUNTS),
     "monthly_visitors_total": Rule(
-        float, "monthly visitors summed over platforms, before the multi-homing correction", 0.0
+        float, "monthly visitors summed over platforms, before the multi-homing correction", 0.0, ceiling=MAX_ACCOUNTS
     ),
     "very_active_share": Rule(float, "share of the at-least-monthly workers who are present at least weekly", 0.0, 1.0),
     "routine_weekly_hours": Rule(float, "hours a week a routine (monthly) micro-worker spends on micro-tasks, on average",
@@ -73,10 +111,13 @@ RULES: dict[str, Rule] = {
     "routine_weekly_hours_high": Rule(float, "highest weekly hours of routine micro-workers in the assumption's range",
                                       0.0, 168.0),
     "full_time_weekly_hours": Rule(float, "hours a week of one full-time job", 1.0, 168.0),
-    "coefficient_grid_min": Rule(float, "smallest multi-homing coefficient in the sensitivity analysis", 1.0),
-    "coefficient_grid_max": Rule(float, "largest multi-homing coefficient in the sensitivity analysis", 1.0),
+    "coefficient_grid_min": Rule(float, "smallest multi-homing coefficient in the sensitivity analysis", 1.0,
+                                 ceiling=MAX_PLATFORMS),
+    "coefficient_grid_max": Rule(float, "largest multi-homing coefficient in the sensitivity analysis", 1.0,
+                                 ceiling=MAX_PLATFORMS),
     "coefficient_grid_step": Rule(float, "step of the multi-homing coefficient grid", 0.001, 1.0),
-    "registered_profiles": Rule(float, "worker profiles registered on online labour platforms worldwide", 0.0),
+    "registered_profiles": Rule(float, "worker profiles registered on online labour platforms worldwide", 0.0,
+                                ceiling=MAX_ACCOUNTS),
     "share_ever_worked": Rule(float, "share of registered profiles that obtained work at least once", 0.0, 1.0),
     "share_significantly_active": Rule(float, "share of registered profiles with >= 10 projects or >= USD 1,000",
                                        0.0, 1.0),
@@ -84,9 +125,10 @@ RULES: dict[str, Rule] = {
                              choices=("registered", "active", "significantly_active")),
     "population_year": Rule(int, "year of the World Bank population used per inhabitant", 1960, 2024),
     "uncertainty_draws": Rule(int, "Monte Carlo draws for the uncertainty intervals", 1000, 10_000_000),
-    "uncertainty_seed": Rule(int, "seed of the Monte Carlo draws (same seed, same intervals)", 0),
+    "uncertainty_seed": Rule(int, "seed of the Monte Carlo draws (same seed, same intervals)", 0, ceiling=MAX_SEED),
     "traffic_platforms": Rule(int, "simulated platforms in the traffic-imputation demonstration", 10, 10_000),
-    "traffic_csv": Rule(str, "CSV of real platforms (schema: analysis.traffic.SCHEMA), relative to the repository; "
+    "traffic_csv": Rule(str, "CSV of real platforms (schema: analysis.traffic.SCHEMA), relative to the repository root "
+                             "or absolute; "
                              "empty: simulated platforms",  # columns: the SCHEMA's (a test keeps them equal)
                         csv_columns=("platform", "monthly_visits", "registered"),
                         csv_reader="analysis.traffic:read_platforms"),
@@ -105,27 +147,29 @@ RULES: dict[str, Rule] = {
     "demand_break_month": Rule(str, "first month of the second segment of the segmented OLI demand trends (break in "
                                     "level and slope)", dates=("2018-05-01", "2022-09-01")),
     "exercise_size": Rule(int, "tasks a reader codes in the typology exercise", 5, 100),
-    "exercise_answers": Rule(str, "CSV of a reader's answers (columns id, function), relative to the repository; "
+    "exercise_answers": Rule(str, "CSV of a reader's answers (columns id, function), relative to the repository root or "
+                                  "absolute; "
                                   "empty: show the exercise only", csv_columns=("id", "function")),
     "confidence_level": Rule(float, "coverage of confidence and profile-likelihood intervals", 0.5, 0.999),
     "max_ratio": Rule(float, "an estimate above this multiple of the units observed is flagged as not identified",
-                      1.01),
+                      1.01, ceiling=1e6),
     "simulation_population": Rule(int, "size of the simulated population", 100, 1_000_000),
     "simulation_catchability": Rule(float, "mean probability that a person is on a given platform", 0.01, 0.99),
     "simulation_max_heterogeneity": Rule(float, "largest intra-class correlation of catchability simulated", 0.0, 0.95),
     "simulation_replicates": Rule(int, "simulated replicates per heterogeneity level", 1, 1000),
-    "simulation_seed": Rule(int, "seed of the random generator (same seed, same simulation)", 0),
+    "simulation_seed": Rule(int, "seed of the random generator (same seed, same simulation)", 0, ceiling=MAX_SEED),
     "model_search_criterion": Rule(str, "criterion that ranks log-linear models", choices=("AIC", "BIC")),
     "model_search_max_models": Rule(int, "largest number of models searched exhaustively; stepwise beyond", 1, 4096),
     # fair pay (analysis/pay.py)
-    "task_reward": Rule(float, "reward paid per completed task, in the task's currency", 0.0),
-    "task_minutes": Rule(float, "median minutes to complete one task; must be more than 0", 0.01),
-    "search_minutes": Rule(float, "unpaid minutes spent finding and choosing tasks, per paid task", 0.0),
+    "task_reward": Rule(float, "reward paid per completed task, in the task's currency", 0.0, ceiling=MAX_MONEY),
+    "task_minutes": Rule(float, "median minutes to complete one task; must be more than 0", 0.01, ceiling=MINUTES_PER_WEEK),
+    "search_minutes": Rule(float, "unpaid minutes spent finding and choosing tasks, per paid task", 0.0,
+                           ceiling=MINUTES_PER_WEEK),
     "returned_share": Rule(float, "share of started tasks that end unpaid: returned, timed out or rejected",
                            0.0, 0.95),
     "hours_per_month": Rule(float, "paid hours in a month used to turn monthly earnings into hourly", 1.0, 744.0),
-    "pay_floor": Rule(float, "hourly pay floor the task is compared with, e.g. a minimum wage", 0.0),
-    "target_hourly": Rule(float, "hourly pay the reward of a task should yield", 0.0),
+    "pay_floor": Rule(float, "hourly pay floor the task is compared with, e.g. a minimum wage", 0.0, ceiling=MAX_MONEY),
+    "target_hourly": Rule(float, "hourly pay the reward of a task should yield", 0.0, ceiling=MAX_MONEY),
     "earnings_max_year": Rule(int, "latest year of ILO average earnings used as a country's benchmark", 2014, 2024),
     "usd_per_eur": Rule(float, "US dollars per euro used to convert euro pay (a market exchange rate, not PPP)",
                         0.5, 2.0),
@@ -155,30 +199,33 @@ def check(name: str, value: object) -> float | int | bool | str:
     spec = rule(name)
     if spec.kind is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ParameterError(f"parameter '{name}' must be a number, got {value!r}")
+            raise ParameterError(f"parameter '{name}' must be a number, got {shown(value)}")
         value = float(value)
         if not math.isfinite(value):
             raise ParameterError(f"parameter '{name}' must be finite, got {value}")
     elif spec.kind is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ParameterError(f"parameter '{name}' must be a whole number, got {value!r}")
+            raise ParameterError(f"parameter '{name}' must be a whole number, got {shown(value)}")
     elif not isinstance(value, spec.kind):
-        raise ParameterError(f"parameter '{name}' must be a {spec.kind.__name__}, got {value!r}")
+        raise ParameterError(f"parameter '{name}' must be a {spec.kind.__name__}, got {shown(value)}")
     if spec.dates:
         try:
             day = date.fromisoformat(value) if len(value) == 10 else None
         except ValueError:
             day = None
         if day is None or not date.fromisoformat(spec.dates[0]) <= day <= date.fromisoformat(spec.dates[1]):
-            raise ParameterError(f"parameter '{name}' must be a {spec.describe()} ({spec.meaning}), got {value!r}")
+            raise ParameterError(f"parameter '{name}' must be a {spec.describe()} ({spec.meaning}), got {shown(value)}")
     if spec.csv_columns and value:
         _check_csv(name, value, spec)
     if spec.choices and value not in spec.choices:
-        raise ParameterError(f"parameter '{name}' must be one of {list(spec.choices)}, got {value!r}")
+        raise ParameterError(f"parameter '{name}' must be one of {list(spec.choices)}, got {shown(value)}")
     if spec.minimum is not None and value < spec.minimum:
-        raise ParameterError(f"parameter '{name}' = {value:g} is out of range: must be >= {spec.minimum:g} ({spec.meaning})")
-    if spec.maximum is not None and value > spec.maximum:
-        raise ParameterError(f"parameter '{name}' = {value:g} is out of range: must be <= {spec.maximum:g} ({spec.meaning})")
+        raise ParameterError(f"parameter '{name}' = {_g(value)} is out of range: must be >= {spec.minimum:g} "
+                             f"({spec.meaning})")
+    highest = spec.maximum if spec.maximum is not None else spec.ceiling
+    if highest is not None and value > highest:
+        raise ParameterError(f"parameter '{name}' = {_g(value)} is out of range: must be <= {highest:g} "
+                             f"({spec.meaning})")
     return value
 
 
@@ -196,6 +243,10 @@ def _check_csv(name: str, text: str, spec: Rule) -> None:
         problem = "names no file"
     elif path.is_dir():
         problem = "is a directory, not a CSV file"
+    elif not path.is_file():
+        problem = "is not a regular file (a device or a pipe?)"
+    elif path.stat().st_size > MAX_CSV_BYTES:
+        problem = f"is larger than {MAX_CSV_BYTES:,} bytes"
     else:
         try:
             with open(path, newline="", encoding="utf-8-sig") as handle:
@@ -219,7 +270,7 @@ def _check_csv(name: str, text: str, spec: Rule) -> None:
         except (ValueError, OSError) as error:
             problem = "is not usable: " + " ".join(str(error).split()).removeprefix(f"{paths.shown(path)}: ")
     if problem:
-        raise ParameterError(f"parameter '{name}' = {text!r} {problem} ({spec.meaning})")
+        raise ParameterError(f"parameter '{name}' = {shown(text)} {problem} ({spec.meaning})")
 
 
 def check_values(name: str, values: object) -> np.ndarray:
@@ -242,8 +293,12 @@ def parse(name: str, text: str) -> float | int | bool | str:
     kind = rule(name).kind
     try:
         if kind is float:
+            if not NUMBER.fullmatch(text):
+                raise ValueError
             value: object = float(text)
         elif kind is int:
+            if not WHOLE_NUMBER.fullmatch(text):
+                raise ValueError
             value = int(text)
         elif kind is bool:
             if text.lower() not in ("true", "false"):
@@ -252,5 +307,5 @@ def parse(name: str, text: str) -> float | int | bool | str:
         else:
             value = text
     except ValueError:
-        raise ParameterError(f"parameter '{name}' must be {KIND_WORDS[kind]}, got {text!r}") from None
+        raise ParameterError(f"parameter '{name}' must be {KIND_WORDS[kind]}, got {shown(text)}") from None
     return check(name, value)

@@ -43,6 +43,7 @@ from analysis.stopping import STOP_SIGNALS, StopHandler
 KERNEL = "python3"
 KEPT_PAPERMILL_METADATA = ("default_parameters", "parameters", "version")
 VOLATILE_CELL_METADATA = ("papermill", "execution")
+MAX_PARAMETER_FILE_BYTES = 65_536
 CELL_TIMEOUT = 600  # seconds: a cell still running after this fails the run instead of hanging it
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"  # an ipywidgets display: holds a random model id
 BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -98,12 +99,47 @@ def default_parameters(name: str) -> dict[str, object]:
     return {key: ast.literal_eval(spec["default"]) for key, spec in inferred.items()}
 
 
+class _ParameterFileLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice (YAML would keep the last, silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        keys = [self.construct_object(key, deep=True) for key, _ in node.value]
+        repeated = sorted({str(key) for key in keys if keys.count(key) > 1})
+        if repeated:
+            raise _RepeatedKeys(f"{', '.join(repeated)} given more than once in the mapping at line "
+                                f"{node.start_mark.line + 1}")
+        return super().construct_mapping(node, deep)
+
+
+class _RepeatedKeys(yaml.YAMLError):
+    pass
+
+
 def read_parameter_file(path: Path) -> dict[str, object]:
+    """The ``{name: value}`` of a parameter file (YAML), or :class:`PipelineError` in one line.
+
+    A parameter file is small and flat: larger than ``MAX_PARAMETER_FILE_BYTES``, not UTF-8 text,
+    or with an alias (``*name``: a few lines of them expand to gigabytes, "billion laughs") it is
+    refused before YAML builds anything.
+    """
     try:
-        with open(path, encoding="utf-8") as handle:
-            values = yaml.safe_load(handle) or {}
+        if path.exists() and not path.is_file():
+            raise PipelineError(f"{path}: not a parameter file (a directory or a device, not a regular file)")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_PARAMETER_FILE_BYTES + 1)
+        if len(data) > MAX_PARAMETER_FILE_BYTES:
+            raise PipelineError(f"{path}: a parameter file is at most {MAX_PARAMETER_FILE_BYTES:,} bytes; this one "
+                                "is larger")
+        text = data.decode("utf-8")
+        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=yaml.SafeLoader)):
+            raise PipelineError(f"{path}: a parameter file may not use YAML aliases (*name); write each value out")
+        values = yaml.load(text, Loader=_ParameterFileLoader) or {}
+    except _RepeatedKeys as error:
+        raise PipelineError(f"{path}: {error}") from None
     except (OSError, yaml.YAMLError) as error:
         raise PipelineError(f"{path}: cannot read parameter file ({' '.join(str(error).split())})") from None
+    except UnicodeDecodeError:
+        raise PipelineError(f"{path}: cannot read parameter file (not UTF-8 text)") from None
     if not isinstance(values, dict):
         raise PipelineError(f"{path}: a parameter file maps parameter names to values")
     return values

@@ -25,7 +25,20 @@ def test_text_that_is_not_a_number_is_rejected():
 
 def test_non_finite_numbers_are_rejected():
     with pytest.raises(ParameterError, match="must be finite"):
-        parameters.parse("registrations_total", "nan")
+        parameters.check("registrations_total", float("nan"))
+    for text in ("nan", "inf", "-inf", "1_0", "１０", " 10", "0x10"):  # float() takes the first five
+        with pytest.raises(ParameterError, match=f"must be a number, got '{text}'"):
+            parameters.parse("registrations_total", text)
+
+
+def test_every_number_has_a_lower_and_an_upper_limit():
+    """A quantity with no natural maximum has a ceiling far beyond any real value: 1e308 is refused before a kernel."""
+    for name, rule in parameters.RULES.items():
+        if rule.kind in (int, float):
+            assert rule.minimum is not None and (rule.maximum is not None or rule.ceiling is not None), name
+    with pytest.raises(ParameterError, match=r"= 1e\+308 is out of range: must be <= 1e\+11"):
+        parameters.parse("registrations_total", "1e308")
+    assert parameters.bounds(["registrations_total"]) == {"registrations_total": (0.0, None)}  # not a bound of the quantity
 
 
 @pytest.mark.parametrize(

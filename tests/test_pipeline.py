@@ -102,7 +102,7 @@ def test_list_shows_parameters_defaults_and_rules(capsys):
     assert cli.main(["list"]) == 0
     out = capsys.readouterr().out
     assert f"{FRANCE}  (defaults also in params/counting-france.yaml)" in out
-    assert "multihoming_coefficient = 1.27    [float >= 1: mean number of platforms per worker" in out
+    assert "multihoming_coefficient = 1.27    [float >= 1 and <= 20: mean number of platforms per worker" in out
 
 
 @pytest.mark.parametrize(
@@ -249,3 +249,56 @@ def test_verify_prints_one_line_per_output_and_fails_when_one_differs(monkeypatc
                         "0.1 of 255 levels); 1 differ")
     monkeypatch.setattr(pipeline, "verify", lambda jobs: found[:1])
     assert cli.main(["verify"]) == 0
+
+
+BOMB = "".join(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n"
+               for previous, name in zip("abcdefgh", "bcdefghi")).replace("b: &b [*a", "a: &a [1]\nb: &b [*a", 1)
+HOSTILE_FILES = {  # name: (content, the one line it must give)
+    "bomb.yaml": (BOMB + "multihoming_coefficient: [*i, *i]\n",
+                  "{file}: a parameter file may not use YAML aliases (*name); write each value out"),
+    "twice.yaml": ("multihoming_coefficient: 2\nmultihoming_coefficient: 3\n",
+                   "{file}: multihoming_coefficient given more than once in the mapping at line 1"),
+    "binary.yaml": (b"\xff\xfe\x00multihoming", "{file}: cannot read parameter file (not UTF-8 text)"),
+    "huge.yaml": ("# padding\n" * 7000, "{file}: a parameter file is at most 65,536 bytes; this one is larger"),
+    "nested.yaml": ("multihoming_coefficient: " + "[" * 50 + "]" * 50 + "\n",
+                    "{file}: parameter 'multihoming_coefficient' must be a number, got [[[...]]]"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_FILES))
+def test_hostile_parameter_files_are_one_line(tmp_path, monkeypatch, capsys, name):
+    """Refused before YAML builds anything: the alias bomb (9^8 elements) ran past 2.8 GB before."""
+    content, message = HOSTILE_FILES[name]
+    file = tmp_path / name
+    file.write_bytes(content if isinstance(content, bytes) else content.encode())
+    monkeypatch.setattr(pipeline, "_execute_all", lambda *a, **k: pytest.fail("a kernel was started"))
+    assert cli.main(["run", FRANCE, "-f", str(file)]) == 1
+    assert capsys.readouterr().err == f"error: {message.format(file=file)}\n"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-f", "/dev/zero"], "/dev/zero: not a parameter file (a directory or a device, not a regular file)"),
+    (["-p", "multihoming_coefficient", "１.5"], "parameter 'multihoming_coefficient' must be a number, got '１.5'"),
+    (["-p", "multihoming_coefficient", "1_0"], "parameter 'multihoming_coefficient' must be a number, got '1_0'"),
+    (["-p", "registrations_total", "1e308"], "parameter 'registrations_total' = 1e+308 is out of range: must be <= "
+                                             "1e+11"),
+    (["-p", "coefficient_grid_max", "1e308"], "parameter 'coefficient_grid_max' = 1e+308 is out of range: must be "
+                                              "<= 20"),
+])
+def test_hostile_values_are_one_line_before_any_kernel(monkeypatch, capsys, args, message):
+    monkeypatch.setattr(pipeline, "_execute_all", lambda *a, **k: pytest.fail("a kernel was started"))
+    assert cli.main(["run", FRANCE, *args]) == 1
+    assert capsys.readouterr().err.startswith(f"error: {message}")
+
+
+def test_a_path_parameter_naming_a_device_is_refused_before_it_is_read(monkeypatch, capsys):
+    monkeypatch.setattr(pipeline, "_execute_all", lambda *a, **k: pytest.fail("a kernel was started"))
+    assert cli.main(["run", GLOBAL, "-p", "traffic_csv", "/dev/zero"]) == 1  # read, it never ends
+    assert capsys.readouterr().err.startswith("error: parameter 'traffic_csv' = '/dev/zero' is not a regular file")
+
+
+def test_a_value_read_as_an_option_says_so(capsys):
+    with pytest.raises(SystemExit) as exit:
+        cli.main(["run", FRANCE, "-p", "multihoming_coefficient", "-inf"])
+    assert exit.value.code == 2
+    assert "(a value that starts with '-' and is not a number, e.g. -inf, reads as an option)" in capsys.readouterr().err
