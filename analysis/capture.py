@@ -54,6 +54,9 @@ INERT_EFFECT = 1e-6  # a heterogeneity term that changes no log(mu) of an observ
 ALIASING_TOLERANCE = 1e-7
 WELL_CONDITIONED = 1e-10  # reciprocal condition number of the information above which Cholesky inverts it
 DEFAULT_MAX_RATIO = 100.0
+MAX_COUNT = 10**15  # units in one cell: whole numbers below 2**53 are exact as floats
+MAX_LISTS = 15  # 2^15 - 1 histories; 16 lists take 40 s to fit
+MAX_OCCASIONS = 10_000  # frequency data: one row per occasion (MTurk: 140)
 
 Heterogeneity = str | Callable[[np.ndarray], np.ndarray] | None
 
@@ -109,11 +112,13 @@ def all_patterns(t: int) -> np.ndarray:
 
 
 def _whole_counts(values: pd.Series, what: str) -> np.ndarray:
-    numbers = pd.to_numeric(values, errors="coerce")
-    bad = numbers.isna() | (numbers < 0) | (numbers % 1 != 0)
+    """Counts as int64: whole numbers from 0 to ``MAX_COUNT`` (exact as floats too; 2**63 or 1e30
+    would wrap round to negative numbers)."""
+    numbers = pd.to_numeric(values, errors="coerce").astype(float)
+    bad = ~np.isfinite(numbers) | (numbers < 0) | (numbers % 1 != 0) | (numbers > MAX_COUNT)
     if bad.any():
         rows = ", ".join(str(i) for i in values.index[bad][:10])
-        raise ValueError(f"{what} must be non-negative whole numbers (bad rows: {rows})")
+        raise ValueError(f"{what} must be whole numbers from 0 to {MAX_COUNT:.0e} (bad rows: {rows})")
     return numbers.to_numpy(dtype=np.int64)
 
 
@@ -128,6 +133,10 @@ def histories(table: pd.DataFrame, *, freq: str | None = None) -> Histories:
         raise ValueError(f"frequency column '{freq}' not found (columns: {list(table.columns)})")
     if len(lists) < 2:
         raise ValueError(f"capture-recapture needs at least two lists, got {len(lists)}: {lists}")
+    if len(lists) > MAX_LISTS:
+        raise ValueError(f"at most {MAX_LISTS} lists (2^{MAX_LISTS} - 1 = {2**MAX_LISTS - 1:,} histories), got "
+                         f"{len(lists)}: the standard models on 16 lists take about a minute to fit, and the "
+                         f"histories of 30 lists would not fit in memory")
     values = table[lists].apply(pd.to_numeric, errors="coerce")
     not_binary = ~values.isin([0, 1])
     if not_binary.any().any():
@@ -160,14 +169,14 @@ def frequencies(table: pd.DataFrame, *, t: float, k: str = "k", f: str = "f_k") 
     for column in (k, f):
         if column not in table.columns:
             raise ValueError(f"column '{column}' not found (columns: {list(table.columns)})")
+    if t != math.inf and checks.whole("t", t, minimum=2) > MAX_OCCASIONS:  # whole() refuses 1.5, '5', nan
+        raise ValueError(f"t must be at most {MAX_OCCASIONS:,} occasions (or math.inf), got {t}")
     times = _whole_counts(table[k], f"column '{k}'")
     units = _whole_counts(table[f], f"column '{f}'")
     if (times < 1).any():
         raise ValueError(f"column '{k}' must be >= 1: units seen 0 times are not observed")
     if len(set(times)) != len(times):
         raise ValueError(f"column '{k}' repeats a value")
-    if not (t == math.inf or (float(t).is_integer() and t >= 2)):
-        raise ValueError(f"t must be a whole number of occasions >= 2 or math.inf, got {t}")
     last = int(times[units > 0].max()) if units.sum() else 0
     if last == 0:
         raise ValueError("no unit was observed")
@@ -195,7 +204,7 @@ def _check_two_lists(n1: object, n2: object, m: object) -> tuple[int, int, int]:
 
 
 def _interval(estimate: float, variance: float, observed: float, level: float) -> pd.Series:
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = stats.norm.ppf(0.5 + checks.open_unit("level", level) / 2)
     stderr = math.sqrt(variance)
     return pd.Series({"abundance": estimate, "stderr": stderr, "lower": max(observed, estimate - z * stderr),
                       "upper": estimate + z * stderr})
@@ -741,8 +750,7 @@ def closed_models(data: Histories | Frequencies, *, t0: int | None = None, neg: 
     to f_1…f_t0 (default t0 = t). ``neg`` removes negative Chao eta parameters as Rcapture
     does. Columns: abundance, stderr, deviance, df, AIC, BIC (AIC + (log n - 2)·rank), fit_ok, note.
     """
-    if max_ratio <= 1:
-        raise ValueError(f"max_ratio must exceed 1, got {max_ratio}")
+    checks.in_range("max_ratio", max_ratio, 1, math.inf, open_low=True)
     if isinstance(data, Histories):
         if t0 is not None:
             raise ValueError("t0 applies to frequency data only")
@@ -870,6 +878,7 @@ def model_search(data: Histories, *, criterion: str = "AIC", max_models: int = 1
     """
     if criterion not in ("AIC", "BIC"):
         raise ValueError(f"criterion must be 'AIC' or 'BIC', got {criterion!r}")
+    checks.whole("max_models", max_models, minimum=1)
     if not 2 <= data.t <= 6:
         raise ValueError(f"model_search handles 2 to 6 lists, got {data.t}")
     candidates, mode = hierarchical_formulas(data, max_models)

@@ -97,16 +97,24 @@ def _version(path: Path) -> tuple[str, int, int]:
     return str(path), status.st_mtime_ns, status.st_size
 
 
-def registry(registry_file: Path = paths.DATA_REGISTRY) -> dict[str, Dataset]:
-    """All registered datasets, by name, as declared in ``data/registry.yaml``."""
-    return dict(_registry(*_version(registry_file)))
+def registry(registry_file: Path | None = None) -> dict[str, Dataset]:
+    """All registered datasets, by name, as declared in ``registry_file`` (default ``data/registry.yaml``)."""
+    return dict(_registry(*_version(registry_file or paths.DATA_REGISTRY)))
 
 
 @functools.lru_cache(maxsize=_CACHED_VERSIONS)
 def _registry(file: str, _mtime_ns: int, _size: int) -> dict[str, Dataset]:
     registry_file = Path(file)
-    with open(registry_file, encoding="utf-8") as handle:
-        entries = yaml.load(handle, Loader=_YAML_LOADER) or {}
+    try:
+        with open(registry_file, encoding="utf-8") as handle:
+            entries = yaml.load(handle, Loader=_YAML_LOADER) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        where = getattr(error, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where else ""
+        problem = getattr(error, "problem", None) or type(error).__name__
+        raise DataError(f"{paths.shown(registry_file)}: not readable YAML{line} ({problem})") from None
+    if not isinstance(entries, dict) or not all(isinstance(entry, dict) for entry in entries.values()):
+        raise DataError(f"{paths.shown(registry_file)}: the registry maps dataset names to their entries")
     datasets = {}
     for name, entry in entries.items():
         missing = {"file", "sha256", "title", "source", "licence", "used_by", "columns"} - set(entry)

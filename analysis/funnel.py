@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from analysis import published
+from analysis import checks, published
 from analysis.parameters import check, check_values
 
 STAGES = ("registered", "active", "significantly_active")
@@ -80,12 +80,17 @@ def implied_shares(registered: float, active: float, significantly_active: float
     """
     check("multihoming_coefficient", multihoming_coefficient)
     for name, value in (("registered", registered), ("active", active), ("significantly_active", significantly_active)):
-        if value < 0:
+        if checks.finite(name, value) < 0:
             raise ValueError(f"{name} must be >= 0, got {value}")
     if registered <= 0:
         raise ValueError("registered must be > 0")
     factor = multihoming_coefficient / registered
-    return pd.Series({"share_ever_worked": active * factor, "share_significantly_active": significantly_active * factor})
+    shares = pd.Series({"share_ever_worked": active * factor, "share_significantly_active": significantly_active * factor})
+    if (shares > 1).any():
+        name = shares.index[shares > 1][0]
+        raise ValueError(f"{name} would be {shares[name]:.3g}: more persons than registered profiles / multi-homing "
+                         f"coefficient ({registered:g} / {multihoming_coefficient:g}) allow")
+    return shares
 
 
 def versions() -> pd.DataFrame:
@@ -142,8 +147,10 @@ def allocate(total: float, shares: pd.Series, complete: bool = True) -> pd.Serie
     published shares of some countries only and must sum to at most 1. An assumption, not a
     measurement: that the shares carry over to every stage of the funnel.
     """
-    if total < 0:
+    if checks.finite("total", total) < 0:
         raise ValueError(f"total must be >= 0, got {total}")
+    if shares.isna().any():
+        raise ValueError(f"shares must be numbers; missing for: {list(shares.index[shares.isna()])}")
     if (shares < 0).any() or (shares > 1).any():
         raise ValueError(f"shares must lie in [0, 1]; outside: {list(shares.index[(shares < 0) | (shares > 1)])}")
     if complete and not np.isclose(shares.sum(), 1.0, atol=1e-9):

@@ -61,6 +61,7 @@ PARAMETERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "beta_pert": (("low", "mode", "high"), ()),
 }
 PERT_LAMBDA = 4.0
+MAX_DRAWS = 10_000_000  # 80 MB for each input and output
 TORNADO_COLUMNS = ["input", "low_value", "high_value", "output_at_low", "output_at_high", "swing", "output_at_central"]
 
 Bounds = Mapping[str, tuple[float | None, float | None]]
@@ -276,6 +277,8 @@ def propagate(
     whose support leaves the input's domain.
     """
     draws, seed = checks.whole("draws", draws, 100), checks.whole("seed", seed)
+    if draws > MAX_DRAWS:
+        raise ValueError(f"draws must be at most {MAX_DRAWS:,} (8 bytes x draws per input and output), got {draws:,}")
     if not distributions:
         raise ValueError("distributions is empty: there is no input to draw")
     _check_bounds(distributions, bounds or {})

@@ -319,8 +319,8 @@ def test_model_search_goes_stepwise_on_six_sparse_lists():
 
 @pytest.mark.parametrize("table, freq, message", [
     (pd.DataFrame({"a": [1, 2], "b": [0, 1]}), None, "list column 'a' must contain only 0 and 1"),
-    (pd.DataFrame({"a": [1, 0], "b": [0, 1], "n": [3, -1]}), "n", "frequency column 'n' must be non-negative whole"),
-    (pd.DataFrame({"a": [1, 0], "b": [0, 1], "n": [3, 1.5]}), "n", "frequency column 'n' must be non-negative whole"),
+    (pd.DataFrame({"a": [1, 0], "b": [0, 1], "n": [3, -1]}), "n", "frequency column 'n' must be whole numbers from 0 to"),
+    (pd.DataFrame({"a": [1, 0], "b": [0, 1], "n": [3, 1.5]}), "n", "frequency column 'n' must be whole numbers from 0 to"),
     (pd.DataFrame({"a": [1, 0], "b": [1, 0]}), None, "histories of all zeros"),
     (pd.DataFrame({"a": [1, 0]}), None, "at least two lists"),
     (pd.DataFrame({"a": [1], "b": [0]}), "freq", "frequency column 'freq' not found"),
@@ -340,9 +340,9 @@ def test_two_lists_with_no_recapture_are_refused():
 
 @pytest.mark.parametrize("table, t, message", [
     (pd.DataFrame({"k": [0, 1], "f_k": [1, 2]}), 5, "must be >= 1"),
-    (pd.DataFrame({"k": [1, 2], "f_k": [1, -2]}), 5, "must be non-negative whole"),
+    (pd.DataFrame({"k": [1, 2], "f_k": [1, -2]}), 5, "must be whole numbers from 0 to"),
     (pd.DataFrame({"k": [1, 9], "f_k": [1, 2]}), 5, "values above t = 5"),
-    (pd.DataFrame({"k": [1, 2], "f_k": [1, 2]}), 1, "t must be a whole number of occasions >= 2"),
+    (pd.DataFrame({"k": [1, 2], "f_k": [1, 2]}), 1, "t must be a whole number >= 2, got 1"),
     (pd.DataFrame({"times": [1, 2], "f_k": [1, 2]}), 5, "column 'k' not found"),
 ])
 def test_bad_frequencies(table, t, message):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 from pathlib import Path
 
@@ -194,3 +195,15 @@ def test_load_checks_a_file_once_per_version_and_returns_a_fresh_copy(tmp_path, 
         handle.write(",".join(str(v) for v in good_row("extra.row")) + "\n")
     with pytest.raises(data.DataError, match="checksum mismatch"):
         data.load("published-figures")
+
+
+@pytest.mark.parametrize("appended, message", [
+    ("broken: [\n", r"data/registry.yaml: not readable YAML at line \d+ \(did not find expected node content\)"),
+    ("x: 1\n", "data/registry.yaml: the registry maps dataset names to their entries"),
+])
+def test_a_broken_registry_is_one_line_in_check_data(data_copy, capsys, appended, message):
+    with open(data_copy / "registry.yaml", "a", encoding="utf-8") as handle:
+        handle.write(appended)
+    assert cli.main(["check-data"]) == 1
+    error = capsys.readouterr().err
+    assert re.fullmatch(f"error: {message}\n", error), error
