@@ -15,6 +15,8 @@ import tempfile
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # = pipeline.BLAS_THREAD_VARIABLES
     os.environ.setdefault(_variable, "1")
 
+from hypothesis import HealthCheck, settings  # noqa: E402
+
 from analysis import paths  # noqa: E402
 
 
@@ -26,3 +28,13 @@ def pytest_configure(config):
 
 def pytest_unconfigure(config):
     shutil.rmtree(getattr(config, "_compendium_output_root", ""), ignore_errors=True)
+
+
+# Property-based tests (tests/test_properties.py): a deterministic, modest budget by default;
+# `--hypothesis-profile=thorough` for a larger random one. No deadline: speed is for benchmarks.
+# No example database: nothing is written into the checkout.
+settings.register_profile("compendium", max_examples=25, deadline=None, derandomize=True, database=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", max_examples=1000, deadline=None, database=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("compendium")

@@ -238,9 +238,11 @@ def chao_lower_bound(f1: int, f2: int, n: int, t: float = math.inf, level: float
 
     Variance f2·[A/2·r² + A²·r³ + A²/4·r⁴] with r = f1/f2; the interval is Chao's
     log-normal one, n + f0/C … n + f0·C, C = exp(z·sqrt(log(1 + var/f0²))).
-    With f2 = 0 the bias-corrected form n + A·f1(f1-1)/2 is returned without a variance.
+    With f2 = 0 the bias-corrected form n + A·f1(f1-1)/2 is returned without a variance; with
+    f1 = 0 nothing suggests an unseen unit: N = n, with a zero-width interval.
     """
     f1, f2, n = checks.whole("f1", f1), checks.whole("f2", f2), checks.whole("n", n)
+    level = checks.open_unit("level", level)
     if f1 + f2 > n:
         raise ValueError(f"f1 + f2 ({f1 + f2}) cannot exceed the units observed n ({n})")
     if not (t == math.inf or t >= 2):
@@ -249,6 +251,8 @@ def chao_lower_bound(f1: int, f2: int, n: int, t: float = math.inf, level: float
     if f2 == 0:
         unseen = factor * f1 * (f1 - 1) / 2
         return pd.Series({"abundance": n + unseen, "stderr": math.nan, "lower": math.nan, "upper": math.nan})
+    if f1 == 0:
+        return pd.Series({"abundance": float(n), "stderr": 0.0, "lower": float(n), "upper": float(n)})
     ratio = f1 / f2
     unseen = factor * f1**2 / (2 * f2)
     variance = f2 * (factor / 2 * ratio**2 + factor**2 * ratio**3 + factor**2 / 4 * ratio**4)

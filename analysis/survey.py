@@ -103,6 +103,9 @@ def proportion_interval(
     if (x > n).any():
         raise ValueError(f"successes must be <= total; not at {list(index[x > n])}")
     lower, upper = proportion_confint(x, n, alpha=1 - level, method=method)
+    # both intervals reach 0 at x = 0 and 1 at x = n exactly; the formulas give 1 - 1e-16 (Wilson at 9 of 9,
+    # found by the property tests), which would leave the estimate outside its interval
+    lower, upper = np.where(x == 0, 0.0, lower), np.where(x == n, 1.0, upper)
     frame = pd.DataFrame({"estimate": x / n, "lower": lower, "upper": upper}, index=index)
     return frame.iloc[0].rename(None) if scalar else frame
 

@@ -360,3 +360,11 @@ def test_bad_model_requests():
         capture.loglinear(frequencies("rcapture-cbird", 11), model="Mt")
     with pytest.raises(ValueError, match="no profile interval for Mb"):
         capture.profile_interval(hare, "Mb")
+
+
+def test_chao_lower_bound_without_singletons_is_what_was_seen():
+    """f1 = 0 (found by the property tests: a ZeroDivisionError): no sign of an unseen unit."""
+    bound = capture.chao_lower_bound(0, 4, 20)
+    assert (bound["abundance"], bound["stderr"], bound["lower"], bound["upper"]) == (20, 0, 20, 20)
+    with pytest.raises(ValueError, match=r"level must be a number in \(0, 1\), got 2.0"):  # was a NaN interval
+        capture.chao_lower_bound(6, 4, 20, level=2.0)

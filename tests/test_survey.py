@@ -424,3 +424,10 @@ def test_binomial_trend_requires_maxlags():
 def test_binomial_trend_rejects_bad_maxlags(maxlags):
     with pytest.raises(ValueError, match=r"maxlags must be a whole number from 0 to 11"):
         survey.binomial_trend(RUNS, maxlags=maxlags)
+
+
+def test_an_interval_reaches_zero_and_one_exactly_at_the_ends():
+    """Wilson's upper bound at 9 of 9 came out as 1 - 1e-16, below the estimate (found by the property tests)."""
+    for method in ("wilson", "beta"):
+        assert survey.proportion_interval(9, 9, 0.5, method)["upper"] == 1.0
+        assert survey.proportion_interval(0, 9, 0.5, method)["lower"] == 0.0
