@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import concurrent.futures as futures
 import contextlib
+import fcntl
 import hashlib
 import json
 import multiprocessing
@@ -403,6 +404,19 @@ def _publish(staging: Path, root: Path) -> None:
 
 
 @contextlib.contextmanager
+def _alone(lock: Path, busy: str) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``lock`` (created if need be), or raise :class:`PipelineError`
+    ``busy`` at once if another process holds it. The lock ends with the process, however it ends."""
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PipelineError(busy) from None
+        yield
+
+
+@contextlib.contextmanager
 def _complete_build(jobs: int | None) -> Iterator[tuple[Path, list[str]]]:
     """Execute every notebook at its defaults, in parallel, into a temporary folder; yield it and the
     notebooks, once all have succeeded.
@@ -418,28 +432,30 @@ def _complete_build(jobs: int | None) -> Iterator[tuple[Path, list[str]]]:
     failed = root / "runs" / "failed"
     scratches = {name: failed / f"{name}.ipynb" for name in names}
     started = time.time()
-    staging = Path(tempfile.mkdtemp(prefix="compendium-reproduce-"))
-    try:
-        calls = {name: (name, staging / "notebooks" / f"{name}.ipynb", staging, None, scratches[name],
-                        paths.shown(scratches[name])) for name in names}
-        with tqdm(total=len(names), unit="notebook", desc="notebooks", disable=None) as bar:  # no bar off a terminal
-            errors = _execute_all(calls, workers, bar)
-            bar.set_postfix_str("")
-        failures = [error for error in errors.values() if error]
-        if failures:
-            raise PipelineError("; ".join(failures) + "; nothing was published: notebooks/, figures/ and results/ "
-                                "are as they were")
-        yield staging, names
-    except KeyboardInterrupt as interrupt:
-        partial = sorted(name for name, scratch in scratches.items()
-                         if scratch.is_file() and scratch.stat().st_mtime >= started)
-        left = (f"the partly executed {', '.join(partial)} {'is' if len(partial) == 1 else 'are'} in "
-                f"{paths.shown(failed)}/" if partial else "no notebook was left partly executed")
-        raise Interrupted(getattr(interrupt, "signum", signal.SIGINT),
-                          f"interrupted: nothing committed was changed (notebooks/, figures/ and results/ are as they "
-                          f"were); {left}") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    lock = paths.runs_dir() / ".build.lock"
+    with _alone(lock, f"another build of this checkout is running (it holds {paths.shown(lock)}); let it finish"):
+        staging = Path(tempfile.mkdtemp(prefix="compendium-reproduce-"))
+        try:
+            calls = {name: (name, staging / "notebooks" / f"{name}.ipynb", staging, None, scratches[name],
+                            paths.shown(scratches[name])) for name in names}
+            with tqdm(total=len(names), unit="notebook", desc="notebooks", disable=None) as bar:  # none off a terminal
+                errors = _execute_all(calls, workers, bar)
+                bar.set_postfix_str("")
+            failures = [error for error in errors.values() if error]
+            if failures:
+                raise PipelineError("; ".join(failures) + "; nothing was published: notebooks/, figures/ and "
+                                    "results/ are as they were")
+            yield staging, names
+        except KeyboardInterrupt as interrupt:
+            partial = sorted(name for name, scratch in scratches.items()
+                             if scratch.is_file() and scratch.stat().st_mtime >= started)
+            left = (f"the partly executed {', '.join(partial)} {'is' if len(partial) == 1 else 'are'} in "
+                    f"{paths.shown(failed)}/" if partial else "no notebook was left partly executed")
+            raise Interrupted(getattr(interrupt, "signum", signal.SIGINT),
+                              f"interrupted: nothing committed was changed (notebooks/, figures/ and results/ are as "
+                              f"they were); {left}") from None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def reproduce(jobs: int | None = None) -> list[str]:
@@ -464,16 +480,19 @@ def verify(jobs: int | None = None) -> list[rebuild.Comparison]:
 def run(name: str, values: dict[str, object]) -> Path:
     """Execute one notebook with ``values`` into ``runs/<name>-<hash>/``; return that folder."""
     folder = paths.runs_dir() / f"{name}-{parameter_hash(values)}"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "parameters.yaml").write_text(yaml.safe_dump(values, sort_keys=True), encoding="utf-8")
-    started = time.monotonic()
-    target = folder / f"{name}.ipynb"
-    try:
-        error = _execute_all({name: (name, target, folder, values, target, paths.shown(target))}, 1)[name]
-    except KeyboardInterrupt as interrupt:
-        raise Interrupted(getattr(interrupt, "signum", signal.SIGINT),
-                          f"interrupted: nothing committed was changed; the partial run is in {paths.shown(folder)}/"
-                          ) from None
+    lock = folder.with_name(f".{folder.name}.lock")
+    with _alone(lock, f"the same run is in progress into {paths.shown(folder)}/ (it holds {paths.shown(lock)}); "
+                      "let it finish"):
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "parameters.yaml").write_text(yaml.safe_dump(values, sort_keys=True), encoding="utf-8")
+        started = time.monotonic()
+        target = folder / f"{name}.ipynb"
+        try:
+            error = _execute_all({name: (name, target, folder, values, target, paths.shown(target))}, 1)[name]
+        except KeyboardInterrupt as interrupt:
+            raise Interrupted(getattr(interrupt, "signum", signal.SIGINT),
+                              f"interrupted: nothing committed was changed; the partial run is in "
+                              f"{paths.shown(folder)}/") from None
     if error is not None:
         raise PipelineError(error)
     print(f"{name}: executed in {time.monotonic() - started:.0f} s into {paths.shown(folder)}/")

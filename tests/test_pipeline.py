@@ -302,3 +302,36 @@ def test_a_value_read_as_an_option_says_so(capsys):
         cli.main(["run", FRANCE, "-p", "multihoming_coefficient", "-inf"])
     assert exit.value.code == 2
     assert "(a value that starts with '-' and is not a number, e.g. -inf, reads as an option)" in capsys.readouterr().err
+
+
+def hold(lock):
+    """Hold ``lock`` as another process running the same build or run would."""
+    import fcntl
+
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(lock, "a", encoding="utf-8")
+    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return handle
+
+
+def test_two_builds_of_one_checkout_never_run_at_once(tmp_path, monkeypatch):
+    """Both would write runs/failed/<notebook>.ipynb and publish over each other: the second is refused."""
+    monkeypatch.setenv(paths.OUTPUT_ROOT_VARIABLE, str(tmp_path))
+    monkeypatch.setattr(pipeline, "_execute_all", lambda *a, **k: pytest.fail("a kernel was started"))
+    with hold(tmp_path / "runs" / ".build.lock"):
+        for build in (pipeline.reproduce, pipeline.verify):
+            with pytest.raises(pipeline.PipelineError, match=r"^another build of this checkout is running \(it holds "
+                                                             r"runs/.build.lock\); let it finish$"):
+                build()
+    monkeypatch.setattr(pipeline, "_execute_all", fake_execute_all(set(), []))
+    assert pipeline.reproduce()  # the lock ends with its holder
+
+
+def test_two_identical_custom_runs_never_run_at_once(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(paths.OUTPUT_ROOT_VARIABLE, str(tmp_path))
+    monkeypatch.setattr(pipeline, "_execute_all", lambda *a, **k: pytest.fail("a kernel was started"))
+    folder = f"{FRANCE}-{pipeline.parameter_hash(pipeline.resolve_parameters(FRANCE, [], []))}"
+    with hold(tmp_path / "runs" / f".{folder}.lock"):
+        assert cli.main(["run", FRANCE]) == 1
+    assert capsys.readouterr().err == (f"error: the same run is in progress into runs/{folder}/ (it holds "
+                                       f"runs/.{folder}.lock); let it finish\n")
