@@ -45,6 +45,7 @@ KERNEL = "python3"
 KEPT_PAPERMILL_METADATA = ("default_parameters", "parameters", "version")
 VOLATILE_CELL_METADATA = ("papermill", "execution")
 MAX_PARAMETER_FILE_BYTES = 65_536
+PARENT_POLL = 0.5  # seconds between a worker's checks that the build that started it is alive
 CELL_TIMEOUT = 600  # seconds: a cell still running after this fails the run instead of hanging it
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"  # an ipywidgets display: holds a random model id
 BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -228,6 +229,27 @@ def _worker_started() -> None:
         signal.signal(signum, _ignore)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    threading.Thread(target=_end_with_parent, args=(os.getppid(),), daemon=True, name="end-with-parent").start()
+
+
+def _end_with_parent(parent: int) -> None:
+    """In a worker: once the parent is gone (killed with SIGKILL, which it cannot handle), kill the
+    kernels this worker started (removing their connection files) and end it, within ``PARENT_POLL``
+    seconds. Otherwise the kernels would run their notebooks to the end and the workers would wait
+    for work for ever (seen: both workers still there minutes later)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL)
+    children = _children() or {}
+    found, frontier = [], children.get(os.getpid(), [])
+    while frontier:
+        found += frontier
+        frontier = [child for pid in frontier for child in children.get(pid, [])]
+    connection_files = [_connection_file(pid) for pid in found]
+    for pid in found:
+        _send(pid, signal.SIGKILL)
+    for path in filter(None, connection_files):
+        path.unlink(missing_ok=True)
+    os._exit(1)
 
 
 def _children() -> dict[int, list[int]] | None:

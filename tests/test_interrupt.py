@@ -143,6 +143,21 @@ def test_interrupted_build_ends_its_kernels_and_changes_nothing(start, tmp_path,
     assert git_status() == before
 
 
+def test_a_build_killed_with_sigkill_leaves_no_worker_or_kernel(start, tmp_path):
+    """SIGKILL cannot be handled: the workers see their parent gone and end themselves and their kernels
+    (before, both workers were still waiting for work minutes later, and the kernels ran their notebooks on)."""
+    mark, before = uuid.uuid4().hex, git_status()
+    command = start(tmp_path, mark, "reproduce", "--jobs", "2")
+    running = wait_until(lambda: kernels(mark), timeout=180, what="a Jupyter kernel")
+    connection_files = [arguments[arguments.index("-f") + 1] for arguments in running.values()]
+    command.kill()
+    command.communicate(timeout=10)
+    wait_until(lambda: not marked(mark), timeout=10, what="the workers and kernels to end")
+    assert not [path for path in connection_files if Path(path).exists()]
+    assert not any((tmp_path / folder).exists() for folder in IN_PLACE)
+    assert git_status() == before
+
+
 def test_interrupted_run_ends_its_kernel_and_names_the_partial_run(start, tmp_path):
     mark, before = uuid.uuid4().hex, git_status()
     command = start(tmp_path, mark, "run", FRANCE, "-p", "multihoming_coefficient", "1.5")
