@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import socket
 import tempfile
 import threading
 import time
@@ -219,8 +220,9 @@ def _execute(name: str, target: Path, output_root: Path, values: dict[str, objec
     return None
 
 
-def _worker_started() -> None:
-    """First call in each worker process: leave SIGINT and SIGTERM to the parent.
+def _worker_started(parent: int) -> None:
+    """First call in each worker process: leave SIGINT and SIGTERM to the ``parent`` process, and
+    end with it (:func:`_end_with_parent`).
 
     A worker starts with both blocked (inherited from the parent, see :func:`_execute_all`),
     so a Ctrl-C while it imports its modules cannot raise in it; here they are ignored, then unblocked.
@@ -229,7 +231,9 @@ def _worker_started() -> None:
         signal.signal(signum, _ignore)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-    threading.Thread(target=_end_with_parent, args=(os.getppid(),), daemon=True, name="end-with-parent").start()
+    # the parent's pid as it gave it: a worker still importing its modules when the parent died is already
+    # an orphan here, and os.getppid() would name its new parent
+    threading.Thread(target=_end_with_parent, args=(parent,), daemon=True, name="end-with-parent").start()
 
 
 def _end_with_parent(parent: int) -> None:
@@ -355,7 +359,7 @@ def _execute_all(calls: dict[str, tuple], workers: int, bar: tqdm | None = None)
             mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS) if blocks else None
             try:  # spawned with the signals blocked, the workers (and the pool's threads) inherit the mask
                 pool = futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                                   initializer=_worker_started)
+                                                   initializer=_worker_started, initargs=(os.getpid(),))
                 pending = {pool.submit(_execute, *arguments): name for name, arguments in calls.items()}
             finally:
                 if blocks:
@@ -425,6 +429,21 @@ def _publish(staging: Path, root: Path) -> None:
             signal.signal(signum, handler)
 
 
+def _check_loopback() -> None:
+    """Jupyter kernels talk to the build over 127.0.0.1: without a loopback interface (a container
+    started without one, ``unshare -n``) a kernel never answers and the run would wait 2 minutes."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server, \
+                socket.socket(socket.AF_INET, socket.SOCK_STREAM) as client:
+            server.bind(("127.0.0.1", 0))  # succeeds even when the interface is down
+            server.listen()
+            client.settimeout(5)
+            client.connect(server.getsockname())
+    except OSError as error:
+        raise PipelineError(f"no loopback network: 127.0.0.1 cannot be reached ({error.strerror or error}); "
+                            "Jupyter kernels need it to talk to the build") from None
+
+
 @contextlib.contextmanager
 def _alone(lock: Path, busy: str) -> Iterator[None]:
     """Hold an exclusive lock on the file ``lock`` (created if need be), or raise :class:`PipelineError`
@@ -454,6 +473,7 @@ def _complete_build(jobs: int | None) -> Iterator[tuple[Path, list[str]]]:
     failed = root / "runs" / "failed"
     scratches = {name: failed / f"{name}.ipynb" for name in names}
     started = time.time()
+    _check_loopback()
     lock = paths.runs_dir() / ".build.lock"
     with _alone(lock, f"another build of this checkout is running (it holds {paths.shown(lock)}); let it finish"):
         staging = Path(tempfile.mkdtemp(prefix="compendium-reproduce-"))
@@ -501,6 +521,7 @@ def verify(jobs: int | None = None) -> list[rebuild.Comparison]:
 
 def run(name: str, values: dict[str, object]) -> Path:
     """Execute one notebook with ``values`` into ``runs/<name>-<hash>/``; return that folder."""
+    _check_loopback()
     folder = paths.runs_dir() / f"{name}-{parameter_hash(values)}"
     lock = folder.with_name(f".{folder.name}.lock")
     with _alone(lock, f"the same run is in progress into {paths.shown(folder)}/ (it holds {paths.shown(lock)}); "

@@ -165,13 +165,19 @@ def _file_comparison(kind: str, name: str, built: Path, committed: Path) -> Comp
     first = differing[0]
     lines = [[line for line in json.dumps(cell, sort_keys=True, indent=0).splitlines() if not line.startswith(f'"{PNG}"')]
              for cell in (before[first], cells[first])]
-    change = next((f"{_shortened(a)} -> {_shortened(b)}" for a, b in itertools.zip_longest(*lines, fillvalue="")
-                   if a != b), "a figure beyond the tolerance")
+    change = next((_where_they_differ(a, b) for a, b in itertools.zip_longest(*lines, fillvalue="") if a != b),
+                  "a figure beyond the tolerance")
     return Comparison(kind, name, False, f"{len(differing)} cell(s) differ; in cell {first}, {change}")
 
 
-def _shortened(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[:width - 1] + "…"
+def _where_they_differ(old: str, new: str, before: int = 20, after: int = 30) -> str:
+    """'…text before, committed -> rebuilt…': the two lines around their first differing character."""
+    at = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
+    start = max(0, at - before)
+
+    def cut(text: str) -> str:
+        return ("…" if start else "") + text[start:at + after] + ("…" if len(text) > at + after else "")
+    return f"{cut(old)} -> {cut(new)}"
 
 
 def compare(built: Path, committed: Path) -> list[Comparison]:

@@ -335,3 +335,19 @@ def test_two_identical_custom_runs_never_run_at_once(tmp_path, monkeypatch, caps
         assert cli.main(["run", FRANCE]) == 1
     assert capsys.readouterr().err == (f"error: the same run is in progress into runs/{folder}/ (it holds "
                                        f"runs/.{folder}.lock); let it finish\n")
+
+
+def test_without_a_loopback_network_the_command_says_so_at_once(monkeypatch, tmp_path, capsys):
+    """In a network namespace with lo down (unshare -n) a kernel never answered: 2 minutes, then a RuntimeError."""
+    import socket
+
+    def unreachable(self, address):
+        raise OSError(101, "Network is unreachable")
+
+    monkeypatch.setenv(paths.OUTPUT_ROOT_VARIABLE, str(tmp_path))
+    monkeypatch.setattr(socket.socket, "connect", unreachable)
+    monkeypatch.setattr(pipeline, "_execute_all", lambda *a, **k: pytest.fail("a kernel was started"))
+    for command in (["run", FRANCE], ["reproduce"], ["verify"]):
+        assert cli.main(command) == 1
+        assert capsys.readouterr().err == ("error: no loopback network: 127.0.0.1 cannot be reached (Network is "
+                                           "unreachable); Jupyter kernels need it to talk to the build\n")
