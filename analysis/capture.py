@@ -55,7 +55,7 @@ ALIASING_TOLERANCE = 1e-7
 WELL_CONDITIONED = 1e-10  # reciprocal condition number of the information above which Cholesky inverts it
 DEFAULT_MAX_RATIO = 100.0
 MAX_COUNT = 10**15  # units in one cell: whole numbers below 2**53 are exact as floats
-MAX_LISTS = 15  # 2^15 - 1 histories; 16 lists take 40 s to fit
+MAX_LISTS = 15  # 2^15 - 1 histories: the standard models take about 30 s to fit (13 lists: 2 s)
 MAX_OCCASIONS = 10_000  # frequency data: one row per occasion (MTurk: 140)
 
 Heterogeneity = str | Callable[[np.ndarray], np.ndarray] | None
@@ -135,8 +135,8 @@ def histories(table: pd.DataFrame, *, freq: str | None = None) -> Histories:
         raise ValueError(f"capture-recapture needs at least two lists, got {len(lists)}: {lists}")
     if len(lists) > MAX_LISTS:
         raise ValueError(f"at most {MAX_LISTS} lists (2^{MAX_LISTS} - 1 = {2**MAX_LISTS - 1:,} histories), got "
-                         f"{len(lists)}: the standard models on 16 lists take about a minute to fit, and the "
-                         f"histories of 30 lists would not fit in memory")
+                         f"{len(lists)}: the standard models take about 30 s to fit on 15 lists and four times "
+                         "as long with each list more; the histories of 30 lists would not fit in memory")
     values = table[lists].apply(pd.to_numeric, errors="coerce")
     not_binary = ~values.isin([0, 1])
     if not_binary.any().any():
