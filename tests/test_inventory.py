@@ -18,32 +18,6 @@ CSV = paths.ROOT / inventory.FILE
 HEADER = ["platform", "domain", "type", "hq_country", "worker_languages", "operates_in_france",
           "operates_in_spanish_speaking", "source"]
 
-# The registry entry proposed for data/registry.yaml (the sha256 is the file's own here).
-# Used until `platform-inventory` is registered; afterwards the registered entry is used.
-PROPOSED_ENTRY = """
-platform-inventory:
-  file: data/inventory/platforms.csv
-  sha256: "0000000000000000000000000000000000000000000000000000000000000000"
-  title: Inventory of online labour platforms (type, headquarters, worker-interface languages, known reach in France and Spanish-speaking countries)
-  source: >-
-    Compiled by the compendium (2026-11-27) from the seed research dossier and public knowledge
-    of the companies; not a sample frame, not exhaustive; empty cells mean unknown; no
-    registered-user numbers. See data/inventory/PROVENANCE.md.
-  licence: CC BY 4.0 (compiled by the compendium)
-  used_by: [05-platforms-and-demand]
-  columns:
-    platform: {type: string, unique: true}
-    domain: {type: string, unique: true}
-    type:
-      type: category
-      values: ["micro-task marketplace", "online freelancing marketplace", "software testing / user research", "field tasks and mystery shopping", "data-annotation vendor with its own crowd", "survey panel", "paid-to-click / rewards"]
-    hq_country: {type: string, required: false}
-    worker_languages: {type: string, required: false}
-    operates_in_france: {type: category, values: ["yes", "no"], required: false}
-    operates_in_spanish_speaking: {type: category, values: ["yes", "no"], required: false}
-    source: {type: string}
-"""
-
 # Named in the seed dossier (papers.md §1, §9, §10); all but Witmart as operating in France.
 SEED = {
     "Amazon Mechanical Turk": "mturk.com",
@@ -58,18 +32,9 @@ SEED = {
 WHERE = "data/inventory/platforms.csv"
 
 
-def registered() -> bool:
-    return inventory.DATASET in data.registry()
-
-
 @pytest.fixture(scope="module")
-def entry(tmp_path_factory) -> data.Dataset:
-    """The registered entry if there is one, else the proposed entry parsed by the registry's own reader."""
-    if registered():
-        return data.dataset(inventory.DATASET)
-    registry_file = tmp_path_factory.mktemp("registry") / "registry.yaml"
-    registry_file.write_text(PROPOSED_ENTRY, encoding="utf-8")
-    return data.registry(registry_file)[inventory.DATASET]
+def entry() -> data.Dataset:
+    return data.dataset(inventory.DATASET)
 
 
 def read_raw(path: Path = CSV) -> pd.DataFrame:
@@ -78,8 +43,6 @@ def read_raw(path: Path = CSV) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def table(entry) -> pd.DataFrame:
-    if not registered():
-        entry = dataclasses.replace(entry, sha256=data.file_sha256(CSV))
     return inventory.check(data.read_checked(entry), WHERE)
 
 
@@ -300,6 +263,5 @@ def test_plot_types_stacks_france_status(table):
     plt.close(fig)
 
 
-@pytest.mark.skipif(not registered(), reason="platform-inventory is not in data/registry.yaml yet")
 def test_load_returns_the_checked_inventory(table):
     pd.testing.assert_frame_equal(inventory.load(), table)
