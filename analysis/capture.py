@@ -886,7 +886,10 @@ def model_search(data: Histories, *, criterion: str = "AIC", max_models: int = 1
     if not 2 <= data.t <= 6:
         raise ValueError(f"model_search handles 2 to 6 lists, got {data.t}")
     candidates, mode = hierarchical_formulas(data, max_models)
-    fit = lambda formula: loglinear(data, formula, max_ratio=max_ratio).iloc[0]  # noqa: E731
+
+    def fit(formula: str) -> pd.Series:
+        return loglinear(data, formula, max_ratio=max_ratio).iloc[0]  # its one row
+
     main = " + ".join(data.lists)
     if mode == "exhaustive":
         rows = {formula: fit(formula) for formula in candidates}
@@ -949,11 +952,16 @@ def profile_interval(data: Histories | Frequencies, model: str | None = None, *,
         raise ValueError(f"no profile interval for {model}: its abundance is not n + exp(intercept)")
     fit, _ = _fit_design(built, neg)
     poisson_n = built.n + math.exp(fit.params[0])
-    loglik = lambda population: _profile_loglik(built, population, neg)  # noqa: E731
+    def loglik(population: float) -> float:
+        return _profile_loglik(built, population, neg)
+
     best = optimize.minimize_scalar(lambda p: -loglik(p), bounds=(built.n, 3 * poisson_n), method="bounded",
                                     options={"xatol": 1e-4})
     threshold = -best.fun - stats.chi2.ppf(level, 1) / 2
-    gap = lambda population: loglik(population) - threshold  # noqa: E731
+
+    def gap(population: float) -> float:
+        return loglik(population) - threshold
+
     lower_reached = bool(gap(built.n) < 0)
     lower = optimize.brentq(gap, built.n, best.x, xtol=1e-4) if lower_reached else float(built.n)
     upper_limit = upper_factor * poisson_n

@@ -63,7 +63,7 @@ def _seber() -> tuple[int, int, int]:
 
 
 def _microwork_growth() -> float:
-    return demand.growth_between(demand.levels()["Microwork"], "2017-01", "2020-01")
+    return demand.growth_between(demand.levels()[demand.MICROWORK], "2017-01", "2020-01")
 
 
 def _survey_task() -> pay.Task:

@@ -28,7 +28,6 @@ from matplotlib.figure import Figure
 
 from analysis import capture, parameters, paths, pay, uncertainty
 
-TAG = "explorer"
 SPREAD_RANGE = (0.25, 3.0)
 
 

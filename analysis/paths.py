@@ -17,7 +17,6 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 PARAMS = ROOT / "params"
 DATA = ROOT / "data"
-DATA_RAW = DATA / "raw"
 DATA_REGISTRY = DATA / "registry.yaml"
 README = ROOT / "README.md"
 
