@@ -16,7 +16,7 @@ RUNTIME := $(VENV)/.runtime-installed
 TESTING := $(VENV)/.test-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help env lock reproduce verify test list check-data benchmark lab site clean
+.PHONY: help env lock reproduce verify lint test list check-data benchmark lab site clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-11s %s\n", $$1, $$2}'
@@ -45,7 +45,10 @@ reproduce: $(RUNTIME) ## execute every notebook (papermill), write figures/, res
 verify: $(RUNTIME) ## rebuild into a scratch folder; compare every result, figure and notebook with the committed one
 	$(BIN)/python -m analysis verify
 
-test: $(TESTING) ## the full test suite: unit tests, data checks, nbval on every notebook (installs the test extra)
+lint: $(TESTING) ## ruff on the package, the tests and the benchmarks (its rules are in pyproject.toml)
+	$(BIN)/ruff check .
+
+test: $(TESTING) lint ## the linter, then the full suite: unit tests, data checks, nbval on every notebook
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
 list: $(RUNTIME) ## the notebooks and their parameters with defaults

@@ -1,9 +1,10 @@
 """Test-session setup shared by the unit tests (tests/) and nbval (notebooks/).
 
 The suite runs in parallel processes (`make test`: pytest-xdist, one file per process at a
-time, so a notebook's cells stay in one kernel). Generated output of everything the tests execute — notebooks re-run by nbval, results
-recorded by unit tests — goes to a temporary output root, never over the committed
-figures/, results/ and notebooks. Notebook kernels run in batch mode: no interactive explorers.
+time, so a notebook's cells stay in one kernel). Generated output of everything the tests
+execute — notebooks re-run by nbval, results recorded by unit tests — goes to a temporary
+output root, never over the committed figures/, results/ and notebooks. Notebook kernels run
+in batch mode: no interactive explorers.
 """
 
 import os

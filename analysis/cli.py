@@ -120,7 +120,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _import_commands() -> None:
     """Import the modules the commands need, which takes seconds (pandas, papermill, nbconvert)."""
-    import analysis.data, analysis.parameters, analysis.pipeline, analysis.site  # noqa: E401, F401  (rebuild, results with pipeline)
+    # rebuild and results come with pipeline
+    import analysis.data  # noqa: F401
+    import analysis.parameters  # noqa: F401
+    import analysis.pipeline  # noqa: F401
+    import analysis.site  # noqa: F401
 
 
 def _command(args: argparse.Namespace) -> int:

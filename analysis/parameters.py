@@ -22,7 +22,6 @@ import numpy as np
 
 from analysis import paths
 
-
 KIND_WORDS = {float: "a number", int: "a whole number", bool: "true or false", str: "text"}
 # Plausible bounds for quantities that have no natural maximum: far beyond any real value, close
 # enough that a typo (1e308) is refused before a kernel overflows on it.

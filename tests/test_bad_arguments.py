@@ -37,7 +37,8 @@ def two_lists(count: object) -> pd.DataFrame:
     (lambda: funnel.implied_shares(100, 1000, 1, 1.2), "share_ever_worked would be 12: more persons than registered"),
     (lambda: funnel.implied_shares(100, 10, 1, 0), "'multihoming_coefficient' = 0 is out of range: must be >= 1"),
     (lambda: funnel.allocate(float("nan"), pd.Series({"a": 1.0})), "total must be a finite number, got nan"),
-    (lambda: funnel.allocate(10, pd.Series({"a": float("nan")}), complete=False), r"shares must be numbers; missing for: \['a'\]"),
+    (lambda: funnel.allocate(10, pd.Series({"a": float("nan")}), complete=False),
+     r"shares must be numbers; missing for: \['a'\]"),
 ])
 def test_is_a_value_error_naming_the_argument(call, message):
     with pytest.raises(ValueError, match=message):

@@ -20,7 +20,7 @@ from tests import helpers
 
 PIN = re.compile(r"^[A-Za-z0-9_.\-]+==[0-9][A-Za-z0-9.]*$")
 UV = paths.ROOT / ".uv" / "bin" / "uv"
-TEST_TOOLS = {"pytest", "nbval", "playwright", "pytest-xdist", "hypothesis"}
+TEST_TOOLS = {"pytest", "nbval", "playwright", "pytest-xdist", "hypothesis", "ruff"}
 
 
 def pyproject() -> dict:

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 import yaml
 
-from analysis import parameters, paths, pipeline, rebuild, results
+from analysis import parameters, paths, pipeline, results
 
 NOTEBOOKS = pipeline.notebooks()
 

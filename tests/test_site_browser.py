@@ -1,10 +1,11 @@
 """The site in a real browser: headless Chromium opens every page of `make site` over http.
 
 Builds the site into pytest's temporary folder (with a screenshot of every page in its
-screenshots/), never into the checkout, where parallel tests watch for writes; serves it on 127.0.0.1 and checks what only a browser shows: pages load, every image decodes, no
-error output, the index links every notebook. Requests leaving the local server (the lab
-template's MathJax and require.js from a CDN) are blocked, so the test needs no network.
-Skipped when Chromium is not installed (.ci/run installs Debian's package).
+screenshots/), never into the checkout, where parallel tests watch for writes; serves it on
+127.0.0.1 and checks what only a browser shows: pages load, every image decodes, no error
+output, the index links every notebook. Requests leaving the local server (the lab template's
+MathJax and require.js from a CDN) are blocked, so the test needs no network. Skipped when
+Chromium is not installed, except in CI (.ci/run installs Debian's package and requires it).
 """
 
 from __future__ import annotations
