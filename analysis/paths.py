@@ -60,3 +60,15 @@ def shown(path: Path) -> str:
         except ValueError:
             continue
     return path.as_posix()
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` beside ``target``, then rename it over ``target``: a reader sees the old file or
+    the new one, never a half-written or empty one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)

@@ -391,17 +391,6 @@ def _execute_all(calls: dict[str, tuple], workers: int, bar: tqdm | None = None)
     return errors
 
 
-def _replace(target: Path, data: bytes) -> None:
-    """Write ``data`` beside ``target``, then rename it over ``target``: never a half-written file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
 def _publish(staging: Path, root: Path) -> None:
     """Put every file of a complete build from ``staging`` at the same place under ``root``.
 
@@ -418,7 +407,7 @@ def _publish(staging: Path, root: Path) -> None:
         for source in sorted(path for path in staging.rglob("*") if path.is_file()):
             target = root / source.relative_to(staging)
             if not rebuild.unchanged(source, target):
-                _replace(target, rebuild.rebuilt_bytes(source, target))
+                paths.write_atomically(target, rebuild.rebuilt_bytes(source, target))
         if root == paths.ROOT:
             try:
                 results.update_readme(paths.README)

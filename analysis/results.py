@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import fcntl
+import io
 import math
 import os
 from contextlib import contextmanager
@@ -62,10 +63,13 @@ def _locked_rows(path: Path):
             with open(path, newline="", encoding="utf-8") as handle:
                 rows = {(row["notebook"], row["key"]): row for row in csv.DictReader(handle)}
         yield rows
-        with open(path, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows[key] for key in sorted(rows))
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows[key] for key in sorted(rows))
+        # replaced whole: notebooks running side by side read it without the lock (results.comparison); a file
+        # rewritten in place was empty for a moment, and one of them failed with EmptyDataError
+        paths.write_atomically(path, text.getvalue().encode("utf-8"))
     finally:
         os.close(folder)  # closing the descriptor releases the lock
 
