@@ -17,7 +17,6 @@ file in place (with its notebook's embedded figures, :func:`with_committed_figur
 from __future__ import annotations
 
 import base64
-import csv
 import io
 import itertools
 import json
@@ -30,6 +29,8 @@ import numpy as np
 from matplotlib.testing.compare import calculate_rms
 from matplotlib.testing.exceptions import ImageComparisonFailure
 from PIL import Image
+
+from analysis import paths, results
 
 FIGURE_TOLERANCE = 0.1  # RMS pixel difference, 0-255 levels; noise seen: 0.01-0.04, one changed pixel: ~0.3
 PNG = "image/png"
@@ -99,9 +100,6 @@ def unchanged(new: Path, committed: Path) -> bool:
 
 
 
-RESULTS = "results/estimates.csv"
-
-
 @dataclass(frozen=True)
 class Comparison:
     """One output of a rebuild against the committed one: ``kind`` (result, figure or notebook), what it
@@ -111,13 +109,6 @@ class Comparison:
     item: str
     same: bool
     detail: str
-
-
-def _rows(path: Path) -> dict[tuple[str, str], dict[str, str]]:
-    if not path.is_file():
-        return {}
-    with open(path, newline="", encoding="utf-8") as handle:
-        return {(row["notebook"], row["key"]): row for row in csv.DictReader(handle)}
 
 
 def _relative(new: str, old: str) -> str:
@@ -130,7 +121,8 @@ def _relative(new: str, old: str) -> str:
 
 
 def _result_comparisons(built: Path, committed: Path) -> list[Comparison]:
-    new, old = _rows(built / RESULTS), _rows(committed / RESULTS)
+    stored = paths.estimates_file().relative_to(paths.output_root())  # results/estimates.csv
+    new, old = results.read_rows(built / stored), results.read_rows(committed / stored)
     found = []
     for key in sorted(new.keys() | old.keys()):
         item = f"{key[0]} {key[1]}"

@@ -51,6 +51,14 @@ def _format(number: float | None) -> str:
     return str(int(number)) if number.is_integer() else repr(number)
 
 
+def read_rows(path: Path) -> dict[tuple[str, str], dict[str, str]]:
+    """The rows of a results file as stored (text), keyed by (notebook, key); none if it does not exist."""
+    if not path.exists():
+        return {}
+    with open(path, newline="", encoding="utf-8") as handle:
+        return {(row["notebook"], row["key"]): row for row in csv.DictReader(handle)}
+
+
 @contextmanager
 def _locked_rows(path: Path):
     """Yield the rows of ``path`` (a dict keyed by (notebook, key)) and write them back sorted."""
@@ -58,10 +66,7 @@ def _locked_rows(path: Path):
     folder = os.open(path.parent, os.O_RDONLY)
     try:
         fcntl.flock(folder, fcntl.LOCK_EX)
-        rows = {}
-        if path.exists():
-            with open(path, newline="", encoding="utf-8") as handle:
-                rows = {(row["notebook"], row["key"]): row for row in csv.DictReader(handle)}
+        rows = read_rows(path)
         yield rows
         text = io.StringIO()
         writer = csv.DictWriter(text, fieldnames=COLUMNS, lineterminator="\n")
